@@ -1,0 +1,8 @@
+namespace LiveRelay.Core.Media;
+
+/// <summary>What a track carries.</summary>
+public enum MediaKind : byte
+{
+    Video,
+    Audio,
+}

@@ -1,0 +1,271 @@
+using LiveRelay.Core.Media;
+
+namespace LiveRelay.Core.Streams;
+
+/// <summary>
+/// One live path: its tracks, its GOP cache (from the latest keyframe, so a new reader starts
+/// at once) and its readers. Frames arrive from the one <see cref="StreamPublisher"/> and are
+/// offered to every reader's bounded queue; the publisher never waits for a reader.
+/// </summary>
+public sealed partial class LiveStream
+{
+    private readonly object _lock = new();
+    private readonly StreamOptions _options;
+    private readonly TimeProvider _time;
+    private readonly List<MediaFrame> _gop = [];
+    private long _gopBytes;
+    private bool _gopOverflow;
+    private MediaReader[] _readers = [];
+    private StreamPublisher? _publisher;
+    private long _lastDts = long.MinValue;
+    private long _lastKeyframeDts = long.MinValue;
+
+    internal LiveStream(string path, StreamOptions options, TimeProvider time)
+    {
+        Path = path;
+        _options = options;
+        _time = time;
+        CreatedAt = time.GetUtcNow();
+        VideoRate = new RateMeter(time);
+        AudioRate = new RateMeter(time);
+    }
+
+    /// <summary>The stream path, <c>app/stream</c>.</summary>
+    public string Path { get; }
+
+    /// <summary>When the stream was first published.</summary>
+    public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>Where the stream is in its life cycle.</summary>
+    public StreamState State { get; private set; } = StreamState.Live;
+
+    /// <summary>The current (or last) publisher.</summary>
+    public PublisherInfo? Publisher { get; private set; }
+
+    /// <summary>When the current publisher started.</summary>
+    public DateTimeOffset PublishedAt { get; private set; }
+
+    /// <summary>Publisher sessions so far; 1 for the first, +1 for each resume.</summary>
+    public int Generation { get; private set; }
+
+    /// <summary>The video track in force, if any.</summary>
+    public TrackInfo? VideoTrack { get; private set; }
+
+    /// <summary>The audio track in force, if any.</summary>
+    public TrackInfo? AudioTrack { get; private set; }
+
+    /// <summary>Stream metadata the publisher sent (RTMP onMetaData), as plain values.</summary>
+    public IReadOnlyDictionary<string, object?> Metadata { get; private set; } = new Dictionary<string, object?>();
+
+    /// <summary>Video frames and bytes per second.</summary>
+    public RateMeter VideoRate { get; }
+
+    /// <summary>Audio frames and bytes per second.</summary>
+    public RateMeter AudioRate { get; }
+
+    /// <summary>Media time between the last two keyframes, 90 kHz; 0 until two were seen.</summary>
+    public long KeyframeInterval { get; private set; }
+
+    /// <summary>Total frames received.</summary>
+    public long FramesIn { get; private set; }
+
+    /// <summary>Total payload bytes received.</summary>
+    public long BytesIn { get; private set; }
+
+    /// <summary>The readers now attached.</summary>
+    public IReadOnlyList<MediaReader> Readers => Volatile.Read(ref _readers);
+
+    /// <summary>Frames held in the GOP cache now.</summary>
+    public int GopFrames
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _gop.Count;
+            }
+        }
+    }
+
+    /// <summary>Raised after each new keyframe (on the publisher's thread).</summary>
+    public event Action<LiveStream>? KeyframeReceived;
+
+    /// <summary>
+    /// Attaches a reader. It first receives the GOP cache (starting at the latest keyframe),
+    /// then every new frame.
+    /// </summary>
+    public MediaReader Subscribe(string protocol, string? remoteAddress, ReaderOptions? options = null)
+    {
+        var reader = new MediaReader(this, options ?? _options.Readers, protocol, remoteAddress, _time);
+        lock (_lock)
+        {
+            if (State == StreamState.Ended)
+            {
+                reader.Complete(ReaderCloseReason.StreamEnded);
+                return reader;
+            }
+
+            foreach (var frame in _gop)
+            {
+                reader.Enqueue(frame);
+            }
+
+            _readers = [.. _readers, reader];
+        }
+
+        return reader;
+    }
+
+    internal void Unsubscribe(MediaReader reader)
+    {
+        lock (_lock)
+        {
+            var index = Array.IndexOf(_readers, reader);
+            if (index < 0)
+            {
+                return;
+            }
+
+            var readers = new MediaReader[_readers.Length - 1];
+            _readers.AsSpan(0, index).CopyTo(readers);
+            _readers.AsSpan(index + 1).CopyTo(readers.AsSpan(index));
+            _readers = readers;
+        }
+    }
+
+    internal StreamPublisher Attach(PublisherInfo info)
+    {
+        lock (_lock)
+        {
+            Generation++;
+            State = StreamState.Live;
+            Publisher = info;
+            PublishedAt = _time.GetUtcNow();
+            _publisher = new StreamPublisher(this, Generation, _lastDts);
+            ClearGop();
+            return _publisher;
+        }
+    }
+
+    /// <summary>The publisher left; true when it was the current one (the stream now waits).</summary>
+    internal bool Detach(StreamPublisher publisher)
+    {
+        lock (_lock)
+        {
+            if (_publisher != publisher)
+            {
+                return false;
+            }
+
+            _publisher = null;
+            State = StreamState.Waiting;
+            ClearGop();
+            return true;
+        }
+    }
+
+    internal bool IsPublishedBy(StreamPublisher? publisher)
+    {
+        lock (_lock)
+        {
+            return publisher is null ? _publisher is not null : _publisher == publisher;
+        }
+    }
+
+    internal void End()
+    {
+        MediaReader[] readers;
+        lock (_lock)
+        {
+            State = StreamState.Ended;
+            ClearGop();
+            readers = _readers;
+            _readers = [];
+        }
+
+        foreach (var reader in readers)
+        {
+            reader.Complete(ReaderCloseReason.StreamEnded);
+        }
+    }
+
+    internal void SetTrack(TrackInfo track)
+    {
+        if (track.Kind == MediaKind.Video)
+        {
+            VideoTrack = track;
+        }
+        else
+        {
+            AudioTrack = track;
+        }
+    }
+
+    internal void SetMetadata(IReadOnlyDictionary<string, object?> metadata) => Metadata = metadata;
+
+    /// <summary>Offers a restamped frame to the GOP cache and every reader. Takes over one reference.</summary>
+    internal void Write(MediaFrame frame)
+    {
+        FramesIn++;
+        BytesIn += frame.PayloadLength;
+        (frame.Kind == MediaKind.Video ? VideoRate : AudioRate).Add(frame.PayloadLength);
+        var keyframe = frame.IsKeyframe;
+        lock (_lock)
+        {
+            _lastDts = Math.Max(_lastDts, frame.Dts);
+            CacheInGop(frame);
+            foreach (var reader in _readers)
+            {
+                reader.Enqueue(frame);
+            }
+        }
+
+        frame.Release();
+        if (keyframe)
+        {
+            KeyframeReceived?.Invoke(this);
+        }
+    }
+
+    private void CacheInGop(MediaFrame frame)
+    {
+        if (frame.IsKeyframe)
+        {
+            if (_lastKeyframeDts != long.MinValue && frame.Dts > _lastKeyframeDts)
+            {
+                KeyframeInterval = frame.Dts - _lastKeyframeDts;
+            }
+
+            _lastKeyframeDts = frame.Dts;
+            ClearGop();
+        }
+        else if (_gop.Count == 0 || _gopOverflow)
+        {
+            // Nothing to start from until the next keyframe.
+            return;
+        }
+
+        if (_gop.Count >= _options.MaxGopFrames || _gopBytes + frame.PayloadLength > _options.MaxGopBytes)
+        {
+            ClearGop();
+            _gopOverflow = true;
+            return;
+        }
+
+        frame.AddRef();
+        _gop.Add(frame);
+        _gopBytes += frame.PayloadLength;
+    }
+
+    private void ClearGop()
+    {
+        foreach (var cached in _gop)
+        {
+            cached.Release();
+        }
+
+        _gop.Clear();
+        _gopBytes = 0;
+        _gopOverflow = false;
+    }
+}

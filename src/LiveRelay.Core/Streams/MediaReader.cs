@@ -1,0 +1,306 @@
+using System.Threading.Tasks.Sources;
+using LiveRelay.Core.Media;
+
+namespace LiveRelay.Core.Streams;
+
+/// <summary>
+/// One reader of a live stream: a bounded, GOP-aware queue of shared frames. The publisher
+/// only enqueues and never waits. A reader past its bounds drops what it has queued and skips
+/// forward to the next keyframe (drops are counted); one that needs too many skips in a window
+/// is cut off with <see cref="ReaderCloseReason.TooSlow"/> (SRS's SrsMessageQueue::shrink,
+/// MediaMTX's stream reader).
+/// </summary>
+/// <remarks>
+/// Single consumer: one loop calls <see cref="WaitToReadAsync"/> and drains with
+/// <see cref="TryRead"/>, writing everything it got in one batch. Continuations run
+/// asynchronously so a waking reader never writes on the publisher's thread.
+/// </remarks>
+public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
+{
+    private readonly object _lock = new();
+    private readonly ReaderOptions _options;
+    private readonly TimeProvider _time;
+    private readonly long _maxQueuedTicks;
+    private readonly long[] _skipTimes;
+    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
+    private bool _waiting;
+    private MediaFrame[] _ring = new MediaFrame[16];
+    private int _head;
+    private int _count;
+    private long _queuedBytes;
+    private bool _skipping;
+    private int _skipCursor;
+    private long _dropped;
+    private long _delivered;
+    private ReaderCloseReason _closeReason;
+
+    internal MediaReader(LiveStream stream, ReaderOptions options, string protocol, string? remoteAddress, TimeProvider time)
+    {
+        Stream = stream;
+        _options = options;
+        _time = time;
+        _maxQueuedTicks = (long)(options.MaxQueuedDuration.TotalSeconds * MediaClock.Hz);
+        _skipTimes = new long[Math.Max(options.MaxSkips, 1)];
+        Protocol = protocol;
+        RemoteAddress = remoteAddress;
+        StartedAt = time.GetUtcNow();
+    }
+
+    /// <summary>The stream being read.</summary>
+    public LiveStream Stream { get; }
+
+    /// <summary>Egress protocol, lower case (<c>rtmp</c>, <c>flv</c>, <c>hls</c>).</summary>
+    public string Protocol { get; }
+
+    /// <summary>The player's address, when known.</summary>
+    public string? RemoteAddress { get; }
+
+    /// <summary>When the reader subscribed.</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>Frames dropped because the reader fell behind.</summary>
+    public long DroppedFrames => Interlocked.Read(ref _dropped);
+
+    /// <summary>Frames handed to the reader's consumer.</summary>
+    public long DeliveredFrames => Interlocked.Read(ref _delivered);
+
+    /// <summary>Frames queued now.</summary>
+    public int QueuedFrames
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>Why the queue was completed, or <see cref="ReaderCloseReason.None"/> while open.</summary>
+    public ReaderCloseReason CloseReason
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _closeReason;
+            }
+        }
+    }
+
+    /// <summary>Raised (on the publisher's thread) when frames were dropped for this reader.</summary>
+    public event Action<MediaReader, int>? FramesDropped;
+
+    /// <summary>
+    /// Completes with true when frames are ready, false when the queue is completed and drained.
+    /// </summary>
+    public ValueTask<bool> WaitToReadAsync()
+    {
+        lock (_lock)
+        {
+            if (_count > 0)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (_closeReason != ReaderCloseReason.None)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            if (_waiting)
+            {
+                throw new InvalidOperationException("A MediaReader has a single consumer.");
+            }
+
+            _waiter.Reset();
+            _waiting = true;
+            return new ValueTask<bool>(this, _waiter.Version);
+        }
+    }
+
+    /// <summary>Takes the next frame. The caller owns one reference and must release it.</summary>
+    public bool TryRead(out MediaFrame frame)
+    {
+        lock (_lock)
+        {
+            if (_count == 0)
+            {
+                frame = null!;
+                return false;
+            }
+
+            frame = _ring[_head];
+            _ring[_head] = null!;
+            _head = (_head + 1) % _ring.Length;
+            _count--;
+            _queuedBytes -= frame.PayloadLength;
+            _delivered++;
+            return true;
+        }
+    }
+
+    /// <summary>Unsubscribes and releases whatever is still queued.</summary>
+    public void Dispose()
+    {
+        Stream.Unsubscribe(this);
+        Complete(ReaderCloseReason.Closed);
+    }
+
+    /// <summary>Offers a frame; keeps a reference if the frame is queued. Called by the stream only.</summary>
+    internal void Enqueue(MediaFrame frame)
+    {
+        var dropped = 0;
+        var cutOff = false;
+        lock (_lock)
+        {
+            if (_closeReason != ReaderCloseReason.None)
+            {
+                return;
+            }
+
+            if (_skipping)
+            {
+                if (!frame.IsKeyframe)
+                {
+                    _dropped++;
+                    dropped = 1;
+                    goto Signal;
+                }
+
+                _skipping = false;
+            }
+
+            if (IsOverBounds(frame))
+            {
+                dropped = DropQueued();
+                if (RecordSkip())
+                {
+                    cutOff = true;
+                    goto Signal;
+                }
+
+                if (!frame.IsKeyframe)
+                {
+                    _skipping = true;
+                    _dropped++;
+                    dropped++;
+                    goto Signal;
+                }
+            }
+
+            Push(frame);
+
+        Signal:
+            if (cutOff)
+            {
+                _closeReason = ReaderCloseReason.TooSlow;
+            }
+
+            if (_waiting && (_count > 0 || cutOff))
+            {
+                _waiting = false;
+                _waiter.SetResult(_count > 0);
+            }
+        }
+
+        if (dropped > 0)
+        {
+            FramesDropped?.Invoke(this, dropped);
+        }
+    }
+
+    /// <summary>Completes the queue; queued frames are released unless the stream simply ended.</summary>
+    internal void Complete(ReaderCloseReason reason)
+    {
+        lock (_lock)
+        {
+            if (_closeReason != ReaderCloseReason.None)
+            {
+                return;
+            }
+
+            _closeReason = reason;
+            if (reason != ReaderCloseReason.StreamEnded)
+            {
+                DropQueued();
+            }
+
+            if (_waiting)
+            {
+                _waiting = false;
+                _waiter.SetResult(_count > 0);
+            }
+        }
+    }
+
+    private bool IsOverBounds(MediaFrame incoming)
+    {
+        if (_count == 0)
+        {
+            return false;
+        }
+
+        if (_count >= _options.MaxQueuedFrames || _queuedBytes + incoming.PayloadLength > _options.MaxQueuedBytes)
+        {
+            return true;
+        }
+
+        var oldest = _ring[_head];
+        return incoming.Dts - oldest.Dts > _maxQueuedTicks;
+    }
+
+    private void Push(MediaFrame frame)
+    {
+        if (_count == _ring.Length)
+        {
+            var bigger = new MediaFrame[_ring.Length * 2];
+            for (var i = 0; i < _count; i++)
+            {
+                bigger[i] = _ring[(_head + i) % _ring.Length];
+            }
+
+            _ring = bigger;
+            _head = 0;
+        }
+
+        frame.AddRef();
+        _ring[(_head + _count) % _ring.Length] = frame;
+        _count++;
+        _queuedBytes += frame.PayloadLength;
+    }
+
+    private int DropQueued()
+    {
+        var dropped = _count;
+        while (_count > 0)
+        {
+            _ring[_head].Release();
+            _ring[_head] = null!;
+            _head = (_head + 1) % _ring.Length;
+            _count--;
+        }
+
+        _head = 0;
+        _queuedBytes = 0;
+        _dropped += dropped;
+        return dropped;
+    }
+
+    /// <summary>Notes a skip; true when the reader has now skipped too often and must be cut off.</summary>
+    private bool RecordSkip()
+    {
+        var now = _time.GetTimestamp();
+        var oldest = _skipTimes[_skipCursor];
+        _skipTimes[_skipCursor] = now;
+        _skipCursor = (_skipCursor + 1) % _skipTimes.Length;
+        return oldest != 0 && _time.GetElapsedTime(oldest, now) < _options.SkipWindow;
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _waiter.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _waiter.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _waiter.OnCompleted(continuation, state, token, flags);
+}

@@ -1,0 +1,17 @@
+namespace LiveRelay.Core.Streams;
+
+/// <summary>Outcome of <see cref="StreamHub.TryPublish"/>.</summary>
+public enum PublishStatus
+{
+    /// <summary>A new stream started.</summary>
+    Started,
+
+    /// <summary>A publisher came back within the grace period; the stream continues.</summary>
+    Resumed,
+
+    /// <summary>Refused: another publisher is live on the path.</summary>
+    AlreadyPublishing,
+
+    /// <summary>Refused: the path is not a valid stream path.</summary>
+    InvalidPath,
+}

@@ -1,0 +1,7 @@
+namespace LiveRelay.Core.Streams;
+
+/// <summary>Who publishes a stream.</summary>
+/// <param name="Protocol">Ingest protocol, lower case (<c>rtmp</c>, <c>srt</c>, <c>webrtc</c>).</param>
+/// <param name="RemoteAddress">The publisher's address and port, when known.</param>
+/// <param name="ConnectionId">The connection's id, for log correlation.</param>
+public sealed record PublisherInfo(string Protocol, string? RemoteAddress, string? ConnectionId = null);

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+
+namespace LiveRelay.Core.Streams;
+
+/// <summary>
+/// The only place that knows which paths exist. Publish, subscribe and unpublish go through it;
+/// it enforces one publisher per path and the reconnect grace period (MediaMTX's path manager).
+/// </summary>
+public sealed class StreamHub : IDisposable
+{
+    private readonly object _lock = new();
+    private readonly ConcurrentDictionary<string, LiveStream> _streams = new(StringComparer.Ordinal);
+    private readonly Dictionary<LiveStream, ITimer> _graceTimers = [];
+    private readonly StreamOptions _options;
+    private readonly TimeProvider _time;
+
+    public StreamHub(StreamOptions options, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+    }
+
+    /// <summary>The options in force.</summary>
+    public StreamOptions Options => _options;
+
+    /// <summary>Raised when a new stream starts (not when a publisher resumes one).</summary>
+    public event Action<LiveStream>? StreamStarted;
+
+    /// <summary>Raised when a publisher starts or resumes a stream.</summary>
+    public event Action<LiveStream, StreamPublisher>? PublisherAttached;
+
+    /// <summary>Raised when a publisher leaves (the stream waits out the grace period).</summary>
+    public event Action<LiveStream>? PublisherDetached;
+
+    /// <summary>Raised when a stream ends for good.</summary>
+    public event Action<LiveStream>? StreamEnded;
+
+    /// <summary>The live (or waiting) streams.</summary>
+    public ICollection<LiveStream> Streams => _streams.Values;
+
+    /// <summary>Finds a live or waiting stream.</summary>
+    public LiveStream? Find(string path) => _streams.TryGetValue(path, out var stream) ? stream : null;
+
+    /// <summary>
+    /// Starts publishing on <paramref name="path"/>, or resumes a stream whose publisher left within
+    /// the grace period. Refuses a path that already has a live publisher.
+    /// </summary>
+    public PublishStatus TryPublish(string path, PublisherInfo info, out StreamPublisher? publisher)
+    {
+        publisher = null;
+        if (!StreamPath.TryNormalize(path, out var normalized, out _) || normalized != path)
+        {
+            return PublishStatus.InvalidPath;
+        }
+
+        LiveStream stream;
+        PublishStatus status;
+        lock (_lock)
+        {
+            if (_streams.TryGetValue(path, out var existing))
+            {
+                if (existing.IsPublishedBy(null))
+                {
+                    return PublishStatus.AlreadyPublishing;
+                }
+
+                if (_graceTimers.Remove(existing, out var timer))
+                {
+                    timer.Dispose();
+                }
+
+                stream = existing;
+                status = PublishStatus.Resumed;
+            }
+            else
+            {
+                stream = new LiveStream(path, _options, _time);
+                _streams[path] = stream;
+                status = PublishStatus.Started;
+            }
+
+            publisher = stream.Attach(info);
+            publisher.Disposed = OnPublisherDisposed;
+        }
+
+        if (status == PublishStatus.Started)
+        {
+            StreamStarted?.Invoke(stream);
+        }
+
+        PublisherAttached?.Invoke(stream, publisher);
+        return status;
+    }
+
+    /// <summary>Ends every stream now (server shutdown).</summary>
+    public void EndAll()
+    {
+        List<LiveStream> streams;
+        lock (_lock)
+        {
+            streams = [.. _streams.Values];
+            foreach (var timer in _graceTimers.Values)
+            {
+                timer.Dispose();
+            }
+
+            _graceTimers.Clear();
+            _streams.Clear();
+        }
+
+        foreach (var stream in streams)
+        {
+            stream.End();
+            StreamEnded?.Invoke(stream);
+        }
+    }
+
+    public void Dispose() => EndAll();
+
+    private void OnPublisherDisposed(StreamPublisher publisher)
+    {
+        var stream = publisher.Stream;
+        var endNow = false;
+        lock (_lock)
+        {
+            if (!stream.Detach(publisher))
+            {
+                return;
+            }
+
+            if (_options.ReconnectGrace <= TimeSpan.Zero)
+            {
+                _streams.TryRemove(new KeyValuePair<string, LiveStream>(stream.Path, stream));
+                endNow = true;
+            }
+            else
+            {
+                _graceTimers[stream] = _time.CreateTimer(
+                    state => OnGraceExpired((LiveStream)state!),
+                    stream,
+                    _options.ReconnectGrace,
+                    Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        PublisherDetached?.Invoke(stream);
+        if (endNow)
+        {
+            stream.End();
+            StreamEnded?.Invoke(stream);
+        }
+    }
+
+    private void OnGraceExpired(LiveStream stream)
+    {
+        lock (_lock)
+        {
+            if (!_graceTimers.Remove(stream, out var timer))
+            {
+                return;
+            }
+
+            timer.Dispose();
+            if (stream.IsPublishedBy(null))
+            {
+                return;
+            }
+
+            _streams.TryRemove(new KeyValuePair<string, LiveStream>(stream.Path, stream));
+        }
+
+        stream.End();
+        StreamEnded?.Invoke(stream);
+    }
+}

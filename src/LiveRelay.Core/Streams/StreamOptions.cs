@@ -1,0 +1,20 @@
+namespace LiveRelay.Core.Streams;
+
+/// <summary>Behaviour of live streams in the hub.</summary>
+public sealed record StreamOptions
+{
+    /// <summary>
+    /// How long a stream waits for its publisher to come back before it ends. Readers stay
+    /// connected meanwhile, and a publisher that returns continues the same timeline.
+    /// </summary>
+    public TimeSpan ReconnectGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most frames held in a stream's GOP cache; a longer GOP is not cached.</summary>
+    public int MaxGopFrames { get; init; } = 4096;
+
+    /// <summary>Most payload bytes held in a stream's GOP cache; a larger GOP is not cached.</summary>
+    public long MaxGopBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Queue bounds for network readers.</summary>
+    public ReaderOptions Readers { get; init; } = ReaderOptions.Default;
+}

@@ -1,0 +1,98 @@
+using LiveRelay.Core.Media;
+
+namespace LiveRelay.Core.Streams;
+
+/// <summary>
+/// A publisher's handle on its stream. Ingest adapters announce tracks and write frames
+/// through it; disposing it unpublishes (and starts the reconnect grace period).
+/// </summary>
+/// <remarks>
+/// Timestamps are restamped so the stream's timeline stays continuous and monotonic: the first
+/// session keeps the publisher's clock; a session that resumes within the grace period, or a
+/// publisher whose clock jumps (a reset, an encoder restart), continues one frame after the
+/// last frame the readers saw.
+/// </remarks>
+public sealed class StreamPublisher : IDisposable
+{
+    /// <summary>A jump larger than this (either way) between consecutive frames is a timeline break.</summary>
+    private static readonly long s_maxJump = 10L * MediaClock.Hz;
+
+    /// <summary>Gap placed between the last frame before a break and the first after it.</summary>
+    private static readonly long s_breakGap = MediaClock.FromMilliseconds(40);
+
+    private readonly LiveStream _stream;
+    private readonly long _previousSessionLastDts;
+    private long _offset;
+    private bool _started;
+    private long _lastInputDts;
+    private int _disposed;
+
+    internal StreamPublisher(LiveStream stream, int generation, long previousSessionLastDts)
+    {
+        _stream = stream;
+        Generation = generation;
+        _previousSessionLastDts = previousSessionLastDts;
+    }
+
+    /// <summary>The stream being published.</summary>
+    public LiveStream Stream => _stream;
+
+    /// <summary>This session's number on the stream (1 for the first).</summary>
+    public int Generation { get; }
+
+    /// <summary>True until the publisher is disposed or replaced.</summary>
+    public bool IsActive => Volatile.Read(ref _disposed) == 0 && _stream.IsPublishedBy(this);
+
+    /// <summary>Timeline breaks smoothed over (publisher clock jumps).</summary>
+    public int TimelineBreaks { get; private set; }
+
+    /// <summary>Called by the hub when the stream ends for good.</summary>
+    internal Action<StreamPublisher>? Disposed { get; set; }
+
+    /// <summary>Announces a track (or new parameters for it); later frames should carry it.</summary>
+    public void SetTrack(TrackInfo track) => _stream.SetTrack(track);
+
+    /// <summary>Replaces the stream's metadata (RTMP onMetaData).</summary>
+    public void SetMetadata(IReadOnlyDictionary<string, object?> metadata) => _stream.SetMetadata(metadata);
+
+    /// <summary>
+    /// Publishes a frame. Takes over the caller's reference: do not release it afterwards.
+    /// </summary>
+    public void Write(MediaFrame frame)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            frame.Release();
+            return;
+        }
+
+        var dts = frame.Dts;
+        if (!_started)
+        {
+            _started = true;
+            _offset = Generation == 1 || _previousSessionLastDts == long.MinValue
+                ? 0
+                : _previousSessionLastDts + s_breakGap - dts;
+        }
+        else if (dts - _lastInputDts > s_maxJump || _lastInputDts - dts > s_maxJump)
+        {
+            TimelineBreaks++;
+            _offset = (_lastInputDts + _offset) + s_breakGap - dts;
+        }
+
+        _lastInputDts = dts;
+        frame.Restamp(_offset, Generation);
+        _stream.Write(frame);
+    }
+
+    /// <summary>Unpublishes.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Disposed?.Invoke(this);
+    }
+}
