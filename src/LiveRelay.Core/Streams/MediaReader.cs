@@ -41,6 +41,7 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
         _time = time;
         _maxQueuedTicks = (long)(options.MaxQueuedDuration.TotalSeconds * MediaClock.Hz);
         _skipTimes = new long[Math.Max(options.MaxSkips, 1)];
+        Array.Fill(_skipTimes, long.MinValue);
         Protocol = protocol;
         RemoteAddress = remoteAddress;
         StartedAt = time.GetUtcNow();
@@ -173,14 +174,20 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
 
             if (IsOverBounds(frame))
             {
-                dropped = DropQueued();
+                // Jump to the newest queued keyframe if what follows it fits; else drop everything.
+                dropped = DropBeforeLastKeyframe();
+                if (dropped == 0 || IsOverBounds(frame))
+                {
+                    dropped += DropQueued();
+                }
+
                 if (RecordSkip())
                 {
                     cutOff = true;
                     goto Signal;
                 }
 
-                if (!frame.IsKeyframe)
+                if (_count == 0 && !frame.IsKeyframe)
                 {
                     _skipping = true;
                     _dropped++;
@@ -270,6 +277,38 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
         _queuedBytes += frame.PayloadLength;
     }
 
+    /// <summary>Drops the frames before the newest queued keyframe; returns how many (0 if there is none past the head).</summary>
+    private int DropBeforeLastKeyframe()
+    {
+        var keep = -1;
+        for (var i = _count - 1; i > 0; i--)
+        {
+            if (_ring[(_head + i) % _ring.Length].IsKeyframe)
+            {
+                keep = i;
+                break;
+            }
+        }
+
+        if (keep < 0)
+        {
+            return 0;
+        }
+
+        for (var i = 0; i < keep; i++)
+        {
+            var frame = _ring[_head];
+            _queuedBytes -= frame.PayloadLength;
+            frame.Release();
+            _ring[_head] = null!;
+            _head = (_head + 1) % _ring.Length;
+            _count--;
+        }
+
+        _dropped += keep;
+        return keep;
+    }
+
     private int DropQueued()
     {
         var dropped = _count;
@@ -294,7 +333,7 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
         var oldest = _skipTimes[_skipCursor];
         _skipTimes[_skipCursor] = now;
         _skipCursor = (_skipCursor + 1) % _skipTimes.Length;
-        return oldest != 0 && _time.GetElapsedTime(oldest, now) < _options.SkipWindow;
+        return oldest != long.MinValue && _time.GetElapsedTime(oldest, now) < _options.SkipWindow;
     }
 
     bool IValueTaskSource<bool>.GetResult(short token) => _waiter.GetResult(token);
