@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what LiveRelay needs on Debian 12 and restores packages. Idempotent: it installs only
+# what is missing, so it is cheap to run before every build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the server and the test suite use:
+#   ffmpeg      real peer for tests; supervised transcoder/thumbnailer at run time
+APT_PACKAGES=(ffmpeg ca-certificates curl)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "setup: need root (or sudo) to run: $*" >&2; exit 1; fi
+}
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The .NET 10 SDK is not in Debian's archive; Microsoft's Debian 12 repository has it.
+if ! command -v dotnet >/dev/null || ! dotnet --list-sdks | grep -q '^10\.'; then
+  echo "setup: installing the .NET 10 SDK from Microsoft's Debian 12 repository"
+  tmp=$(mktemp -d)
+  curl -fsSL -o "$tmp/ms.deb" https://packages.microsoft.com/config/debian/12/packages-microsoft-prod.deb
+  as_root dpkg -i "$tmp/ms.deb"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dotnet-sdk-10.0
+  rm -rf "$tmp"
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet restore LiveRelay.sln --verbosity quiet

@@ -1,0 +1,100 @@
+using LiveRelay.Core.Streams;
+using LiveRelay.Formats.Flv;
+using LiveRelay.Formats.Media;
+using LiveRelay.Protocols.Rtmp.Chunks;
+using LiveRelay.Protocols.Rtmp.Messages;
+
+namespace LiveRelay.Protocols.Rtmp.Session;
+
+/// <summary>Publish: the RTMP ingest adapter, FLV bodies in, media frames out.</summary>
+internal sealed partial class RtmpSession
+{
+    private StreamPublisher? _publisher;
+    private FlvMediaReader? _media;
+    private HashSet<string>? _reported;
+
+    private async ValueTask OnPublishAsync(string? name)
+    {
+        if (_publisher is not null || _player is not null)
+        {
+            await SendStatusAsync("error", "NetStream.Publish.BadConnection", "This connection is already publishing or playing.").ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryResolvePath(name, out var path, out var error))
+        {
+            RtmpLog.PublishRefused(_logger, name ?? "", error);
+            await SendStatusAsync("error", "NetStream.Publish.BadName", $"Cannot publish '{name}': {error}.").ConfigureAwait(false);
+            RequestClose();
+            return;
+        }
+
+        var status = _hub.TryPublish(path, new PublisherInfo("rtmp", _remote, _connection.ConnectionId), out var publisher);
+        if (publisher is null)
+        {
+            RtmpLog.PublishRefused(_logger, path, Describe(status, path));
+            await SendStatusAsync("error", "NetStream.Publish.BadName", Describe(status, path)).ConfigureAwait(false);
+            RequestClose();
+            return;
+        }
+
+        _publisher = publisher;
+        _media = new FlvMediaReader();
+        RtmpLog.PublishStarted(_logger, path, status);
+        await WriteAsync(0, static (output, _, chunkSize) =>
+            RtmpControlMessages.WriteUserControl(output, UserControlEvent.StreamBegin, MediaStreamId, chunkSize)).ConfigureAwait(false);
+        await SendStatusAsync("status", "NetStream.Publish.Start", Describe(status, path)).ConfigureAwait(false);
+    }
+
+    /// <summary>Turns an audio/video message into a frame; true when the payload was handed over.</summary>
+    private bool OnMedia(in RtmpMessage message)
+    {
+        if (_publisher is null || _media is null)
+        {
+            return false;
+        }
+
+        var type = message.TypeId == RtmpMessageType.Video ? FlvTagType.Video : FlvTagType.Audio;
+        switch (_media.Read(type, message.Payload, message.Timestamp, out var frame, out var track, out var problem))
+        {
+            case FlvMediaResult.Frame:
+                _publisher.Write(frame!);
+                return true;
+            case FlvMediaResult.TrackChanged:
+                _publisher.SetTrack(track!);
+                return false;
+            default:
+                if (problem is not null && (_reported ??= []).Add(problem) && _reported.Count < 32)
+                {
+                    RtmpLog.MediaIgnored(_logger, _publisher.Stream.Path, problem);
+                }
+
+                return false;
+        }
+    }
+
+    private void OnData(ReadOnlySpan<byte> payload)
+    {
+        if (_publisher is null || !FlvScriptData.TryReadScriptData(payload, out var name, out var data) || data is null)
+        {
+            return;
+        }
+
+        if (name == "onMetaData")
+        {
+            _publisher.SetMetadata(FlvMediaWriter.ToPlainValues(data));
+        }
+    }
+
+    private void EndPublish()
+    {
+        var publisher = Interlocked.Exchange(ref _publisher, null);
+        if (publisher is null)
+        {
+            return;
+        }
+
+        RtmpLog.PublishEnded(_logger, publisher.Stream.Path, publisher.Stream.FramesIn);
+        publisher.Dispose();
+    }
+}

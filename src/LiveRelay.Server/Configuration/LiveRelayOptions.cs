@@ -1,0 +1,95 @@
+using LiveRelay.Protocols.Http.Hls;
+using LiveRelay.Protocols.Rtmp;
+
+namespace LiveRelay.Server.Configuration;
+
+/// <summary>Everything under <c>LiveRelay</c> in configuration. Unknown keys are ignored.</summary>
+public sealed record LiveRelayOptions
+{
+    public const string SectionName = "LiveRelay";
+
+    /// <summary>Where the server keeps state (database, generated files). Relative paths resolve against the working directory.</summary>
+    public string DataDir { get; init; } = "data";
+
+    /// <summary>RTMP ingest and playback.</summary>
+    public RtmpOptions Rtmp { get; init; } = new();
+
+    /// <summary>HLS segmenting.</summary>
+    public HlsOptions Hls { get; init; } = new();
+
+    /// <summary>Publishing behaviour.</summary>
+    public PublishOptions Publish { get; init; } = new();
+
+    /// <summary>Reader queue bounds.</summary>
+    public ReaderQueueOptions Readers { get; init; } = new();
+
+    /// <summary>Reserved for the SRT listener (not yet served).</summary>
+    public PortOptions Srt { get; init; } = new() { Port = 9000 };
+
+    /// <summary>Reserved for WebRTC (not yet served).</summary>
+    public UdpPortOptions WebRtc { get; init; } = new();
+
+    /// <summary>Every problem with the configuration, in words an operator can act on.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDir))
+        {
+            yield return "LiveRelay:DataDir must not be empty";
+        }
+
+        foreach (var error in Rtmp.Validate().Concat(Hls.Validate()).Concat(Publish.Validate()).Concat(Readers.Validate()))
+        {
+            yield return error;
+        }
+    }
+}
+
+/// <summary><c>LiveRelay:Publish</c>.</summary>
+public sealed record PublishOptions
+{
+    /// <summary>Seconds a stream waits for its publisher to reconnect before it ends; 0 ends it at once.</summary>
+    public double ReconnectGraceSeconds { get; init; } = 10;
+
+    public IEnumerable<string> Validate()
+    {
+        if (ReconnectGraceSeconds is < 0 or > 3600)
+        {
+            yield return $"LiveRelay:Publish:ReconnectGraceSeconds must be 0..3600 (got {ReconnectGraceSeconds})";
+        }
+    }
+}
+
+/// <summary><c>LiveRelay:Readers</c>: how far a player may fall behind before it is skipped forward, then cut off.</summary>
+public sealed record ReaderQueueOptions
+{
+    /// <summary>Most media time queued for one player.</summary>
+    public double MaxQueuedSeconds { get; init; } = 6;
+
+    /// <summary>Skips to the next keyframe within 30 s before a player is cut off.</summary>
+    public int MaxSkips { get; init; } = 3;
+
+    public IEnumerable<string> Validate()
+    {
+        if (MaxQueuedSeconds is < 0.5 or > 120)
+        {
+            yield return $"LiveRelay:Readers:MaxQueuedSeconds must be 0.5..120 (got {MaxQueuedSeconds})";
+        }
+
+        if (MaxSkips is < 1 or > 1000)
+        {
+            yield return $"LiveRelay:Readers:MaxSkips must be 1..1000 (got {MaxSkips})";
+        }
+    }
+}
+
+/// <summary>A reserved TCP/UDP port setting.</summary>
+public sealed record PortOptions
+{
+    public int Port { get; init; }
+}
+
+/// <summary>A reserved UDP port setting.</summary>
+public sealed record UdpPortOptions
+{
+    public int UdpPort { get; init; } = 8189;
+}

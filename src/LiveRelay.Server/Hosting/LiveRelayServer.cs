@@ -1,0 +1,220 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using System.Reflection;
+using LiveRelay.Core.Streams;
+using LiveRelay.Protocols.Http;
+using LiveRelay.Protocols.Http.Hls;
+using LiveRelay.Protocols.Rtmp;
+using LiveRelay.Protocols.Rtmp.Session;
+using LiveRelay.Server.Api;
+using LiveRelay.Server.Configuration;
+using Serilog;
+using Serilog.Extensions.Logging;
+
+namespace LiveRelay.Server.Hosting;
+
+/// <summary>
+/// The composition root: configuration (built-in defaults, then <c>configs/liverelay.json</c> or
+/// <c>--config FILE</c>, then <c>LIVERELAY__…</c> variables, then <c>--LiveRelay:…</c> arguments),
+/// Serilog, Kestrel listeners for HTTP and RTMP, and the endpoints.
+/// </summary>
+public static class LiveRelayServer
+{
+    /// <summary>The configuration file used when none is named.</summary>
+    public const string DefaultConfigFile = "configs/liverelay.json";
+
+    /// <summary>HTTP addresses used when neither configuration nor <c>--urls</c> names any.</summary>
+    public const string DefaultUrls = "http://0.0.0.0:8080";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+        }
+        catch (InvalidOperationException ex) when (ex.Data.Contains(ConfigErrorKey))
+        {
+            // Logging is not up yet: stderr is the only place an operator will look.
+            await Console.Error.WriteLineAsync($"LiveRelay cannot start: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        await app.RunAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    private const string ConfigErrorKey = "LiveRelay.ConfigError";
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        var configFile = ConfigureSources(builder.Configuration, args);
+
+        var options = builder.Configuration.GetSection(LiveRelayOptions.SectionName).Get<LiveRelayOptions>() ?? new LiveRelayOptions();
+        var errors = options.Validate().ToList();
+        var urls = builder.Configuration["urls"] ?? DefaultUrls;
+        if (!ListenAddress.TryParseList(urls, out var httpAddresses, out var urlError))
+        {
+            errors.Add($"--urls: {urlError}");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw ConfigError("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", errors));
+        }
+
+        var dataDir = Path.GetFullPath(options.DataDir);
+        Directory.CreateDirectory(dataDir);
+
+        ConfigureLogging(builder);
+        ConfigureKestrel(builder, options, httpAddresses);
+        ConfigureServices(builder.Services, options);
+
+        var app = builder.Build();
+        MapEndpoints(app);
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LiveRelay.Server");
+        ServerLog.ConfigFile(logger, configFile.Path, configFile.Exists ? "loaded" : "not found; built-in defaults in use");
+        var lifetime = app.Lifetime;
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            app.Services.GetRequiredService<Readiness>().MarkReady();
+            var rtmp = options.Rtmp.Port == 0 ? "off" : $"{(options.Rtmp.Address.Length == 0 ? "0.0.0.0" : options.Rtmp.Address)}:{options.Rtmp.Port}";
+            ServerLog.Started(logger, Version, urls, rtmp, dataDir);
+        });
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            var hub = app.Services.GetRequiredService<StreamHub>();
+            ServerLog.Stopping(logger, hub.Streams.Count);
+            hub.EndAll();
+        });
+        return app;
+    }
+
+    /// <summary>The server's version, from the assembly.</summary>
+    public static string Version { get; } =
+        typeof(LiveRelayServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private static (string Path, bool Exists) ConfigureSources(ConfigurationManager configuration, string[] args)
+    {
+        // --config FILE (or LIVERELAY_CONFIG) names the file; otherwise configs/liverelay.json if present.
+        var named = FindArgument(args, "--config") ?? Environment.GetEnvironmentVariable("LIVERELAY_CONFIG");
+        var path = Path.GetFullPath(named ?? DefaultConfigFile);
+        var exists = File.Exists(path);
+        if (named is not null && !exists)
+        {
+            throw ConfigError($"the configuration file {path} does not exist");
+        }
+
+        configuration.Sources.Clear();
+        configuration.AddJsonFile(path, optional: true, reloadOnChange: false);
+        configuration.AddEnvironmentVariables("ASPNETCORE_");
+        configuration.AddEnvironmentVariables();
+        configuration.AddCommandLine(args.Where((a, i) => a != "--config" && (i == 0 || args[i - 1] != "--config")).ToArray());
+        return (path, exists);
+    }
+
+    private static string? FindArgument(string[] args, string name)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == name && i + 1 < args.Length)
+            {
+                return args[i + 1];
+            }
+
+            if (args[i].StartsWith(name + "=", StringComparison.Ordinal))
+            {
+                return args[i][(name.Length + 1)..];
+            }
+        }
+
+        return null;
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        var serilog = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Serilog.Events.LogEventLevel.Information)
+            .Enrich.FromLogContext()
+            .ReadFrom.Configuration(builder.Configuration);
+        if (!builder.Configuration.GetSection("Serilog:WriteTo").Exists())
+        {
+            serilog.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}");
+        }
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new SerilogLoggerProvider(serilog.CreateLogger(), dispose: true));
+    }
+
+    private static void ConfigureKestrel(WebApplicationBuilder builder, LiveRelayOptions options, List<ListenAddress> httpAddresses)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            foreach (var http in httpAddresses)
+            {
+                if (http.Address is null)
+                {
+                    kestrel.ListenLocalhost(http.Port);
+                }
+                else
+                {
+                    kestrel.Listen(http.Address, http.Port);
+                }
+            }
+
+            if (options.Rtmp.Port != 0)
+            {
+                var address = options.Rtmp.Address.Length == 0 ? IPAddress.Any : IPAddress.Parse(options.Rtmp.Address);
+                kestrel.Listen(address, options.Rtmp.Port, listen => listen.UseConnectionHandler<RtmpConnectionHandler>());
+            }
+        });
+    }
+
+    private static void ConfigureServices(IServiceCollection services, LiveRelayOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(options.Rtmp);
+        services.AddSingleton(options.Hls);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Readiness>();
+        services.AddSingleton(new StreamOptions
+        {
+            ReconnectGrace = TimeSpan.FromSeconds(options.Publish.ReconnectGraceSeconds),
+            Readers = new ReaderOptions
+            {
+                MaxQueuedDuration = TimeSpan.FromSeconds(options.Readers.MaxQueuedSeconds),
+                MaxSkips = options.Readers.MaxSkips,
+            },
+        });
+        services.AddSingleton<StreamHub>();
+        services.AddSingleton<HlsService>();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.WriteIndented = false);
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        // Start the HLS segmenter with the host so it sees the first stream.
+        app.Services.GetRequiredService<HlsService>();
+
+        app.MapGet("/healthz", (Readiness readiness) => readiness.IsReady
+                ? Results.Ok(new { status = "ok", version = Version })
+                : Results.Json(new { status = "starting", version = Version }, statusCode: StatusCodes.Status503ServiceUnavailable))
+            .WithName("Health");
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapStreamsApi();
+        app.MapLiveMedia();
+    }
+
+    private static InvalidOperationException ConfigError(string message)
+    {
+        var ex = new InvalidOperationException(message);
+        ex.Data[ConfigErrorKey] = true;
+        return ex;
+    }
+}

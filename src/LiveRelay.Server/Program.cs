@@ -1,0 +1,3 @@
+using LiveRelay.Server.Hosting;
+
+return await LiveRelayServer.RunAsync(args).ConfigureAwait(false);

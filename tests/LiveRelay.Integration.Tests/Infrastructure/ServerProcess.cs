@@ -1,0 +1,124 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace LiveRelay.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// The real server, started from its build output with <c>dotnet LiveRelay.Server.dll</c> on free
+/// loopback ports, from an empty working directory (so it runs on built-in defaults).
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private ServerProcess(ExternalProcess process, int httpPort, int rtmpPort, string workDir)
+    {
+        Process = process;
+        HttpPort = httpPort;
+        RtmpPort = rtmpPort;
+        WorkDir = workDir;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public ExternalProcess Process { get; }
+
+    public int HttpPort { get; }
+
+    public int RtmpPort { get; }
+
+    public string WorkDir { get; }
+
+    public HttpClient Http { get; }
+
+    public string RtmpUrl(string path) => $"rtmp://127.0.0.1:{RtmpPort}/{path}";
+
+    public string HttpUrl(string pathAndQuery) => $"http://127.0.0.1:{HttpPort}/{pathAndQuery.TrimStart('/')}";
+
+    public string Log => Process.AllOutput;
+
+    /// <summary>Path of the built server assembly, next to this test build's configuration.</summary>
+    public static string ServerAssembly
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+            var path = Path.Combine(RepositoryRoot, "src", "LiveRelay.Server", "bin", configuration, "net10.0", "LiveRelay.Server.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException("Build the server first.", path);
+        }
+    }
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LiveRelay.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("LiveRelay.sln not found above the test directory.");
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(params string[] extraArguments)
+    {
+        var workDir = Directory.CreateTempSubdirectory("liverelay-it-").FullName;
+        var httpPort = FreePort.Tcp();
+        var rtmpPort = FreePort.Tcp();
+        string[] arguments =
+        [
+            ServerAssembly,
+            "--urls", $"http://127.0.0.1:{httpPort}",
+            $"--LiveRelay:Rtmp:Port={rtmpPort}",
+            "--LiveRelay:Rtmp:Address=127.0.0.1",
+            "--LiveRelay:DataDir=data",
+            .. extraArguments,
+        ];
+        var process = ExternalProcess.Start("dotnet", arguments, workDir);
+        var server = new ServerProcess(process, httpPort, rtmpPort, workDir);
+        try
+        {
+            await process.WaitForOutputAsync("listening: HTTP", TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            await server.DisposeAsync();
+            throw new InvalidOperationException("The server did not start:\n" + ExternalProcess.Tail(process.AllOutput));
+        }
+
+        return server;
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await Http.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>The stream's entry in /api/streams, or null when it is not listed.</summary>
+    public async Task<JsonElement?> FindStreamAsync(string path)
+    {
+        foreach (var stream in (await GetJsonAsync("/api/streams")).EnumerateArray())
+        {
+            if (stream.GetProperty("path").GetString() == path)
+            {
+                return stream;
+            }
+        }
+
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Process.DisposeAsync();
+        try
+        {
+            Directory.Delete(WorkDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
