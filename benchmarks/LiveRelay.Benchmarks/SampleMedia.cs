@@ -5,9 +5,9 @@ namespace LiveRelay.Benchmarks;
 /// <summary>Synthetic frames shaped like a 2.65 Mbit/s, 25 fps H.264 stream with 44.1 kHz AAC.</summary>
 internal static class SampleMedia
 {
-    // A real 640x360 High profile SPS/PPS in an AVCDecoderConfigurationRecord.
+    // ffmpeg's avcC for a 640x360 Baseline stream (from the codec tests' vectors).
     public static readonly byte[] AvcConfig = Convert.FromHexString(
-        "0164001EFFE1001967640 01EACD940A02FF9701100000300010000030032 0F162D96 01000668EBE3CB22C0".Replace(" ", "", StringComparison.Ordinal));
+        "0142c01effe100196742c01ed900a02ff970110000030001000003003c0f162e4801000568cb83cb20");
 
     public static readonly TrackInfo Video = new()
     {

@@ -45,33 +45,20 @@ public sealed class FlvMediaReader
     /// </summary>
     public FlvMediaResult Read(FlvTagType type, MediaBuffer body, uint timestampMs, out MediaFrame? frame, out TrackInfo? track, out string? problem)
     {
-        frame = null;
-        track = null;
-        problem = null;
         var timestamp = Unwrap(timestampMs);
-        return type switch
-        {
-            FlvTagType.Video => ReadVideo(body, timestamp, out frame, out track, out problem),
-            FlvTagType.Audio => ReadAudio(body, timestamp, out frame, out track, out problem),
-            _ => FlvMediaResult.Ignored,
-        };
+        var outcome = body.Length == 0 ? default
+            : type == FlvTagType.Video ? ReadVideo(body, timestamp)
+            : type == FlvTagType.Audio ? ReadAudio(body, timestamp)
+            : default;
+        (frame, track, problem) = (outcome.Frame, outcome.Track, outcome.Problem);
+        return outcome.Result;
     }
 
-    private FlvMediaResult ReadVideo(MediaBuffer body, long timestampMs, out MediaFrame? frame, out TrackInfo? track, out string? problem)
+    private Outcome ReadVideo(MediaBuffer body, long timestampMs)
     {
-        frame = null;
-        track = null;
-        problem = null;
-        var span = body.Span;
-        if (span.IsEmpty)
+        if (!FlvVideoHeader.TryParse(body.Span, out var header))
         {
-            return FlvMediaResult.Ignored;
-        }
-
-        if (!FlvVideoHeader.TryParse(span, out var header))
-        {
-            problem = "a malformed video tag header";
-            return FlvMediaResult.Ignored;
+            return Outcome.Ignore("a malformed video tag header");
         }
 
         var codec = header.Codec switch
@@ -82,74 +69,60 @@ public sealed class FlvMediaReader
         };
         if (codec == CodecId.Unknown)
         {
-            problem = $"video codec {header.Codec} is not supported (H.264 and H.265 are)";
-            return FlvMediaResult.Ignored;
+            return Outcome.Ignore($"video codec {header.Codec} is not supported (H.264 and H.265 are)");
         }
 
-        var payload = span[header.HeaderLength..];
+        var payload = body.Span[header.HeaderLength..];
         switch (header.PacketType)
         {
             case FlvVideoPacketType.SequenceStart:
+                string? problem = null;
                 var next = codec == CodecId.H264 ? AvcTrack(payload, out problem) : HevcTrack(payload);
                 if (next is null || next.HasSameConfig(_video))
                 {
-                    return FlvMediaResult.Ignored;
+                    return Outcome.Ignore(problem);
                 }
 
-                _video = track = next;
-                return FlvMediaResult.TrackChanged;
+                _video = next;
+                return Outcome.Changed(next);
             case FlvVideoPacketType.CodedFrames:
             case FlvVideoPacketType.CodedFramesX:
                 if (_video is null || _video.Codec != codec)
                 {
-                    problem = "video frames arrived before their sequence header";
-                    return FlvMediaResult.Ignored;
+                    return Outcome.Ignore("video frames arrived before their sequence header");
                 }
 
                 if (payload.IsEmpty)
                 {
-                    return FlvMediaResult.Ignored;
+                    return default;
                 }
 
                 var dts = MediaClock.FromMilliseconds(timestampMs);
                 var pts = dts + MediaClock.FromMilliseconds(header.CompositionTimeMs);
-                frame = MediaFrame.Create(_video, body, header.HeaderLength, payload.Length, dts, pts, header.FrameType == FlvFrameType.Keyframe);
-                return FlvMediaResult.Frame;
+                return Outcome.Of(MediaFrame.Create(_video, body, header.HeaderLength, payload.Length, dts, pts, header.FrameType == FlvFrameType.Keyframe));
             default:
-                return FlvMediaResult.Ignored;
+                return default;
         }
     }
 
-    private FlvMediaResult ReadAudio(MediaBuffer body, long timestampMs, out MediaFrame? frame, out TrackInfo? track, out string? problem)
+    private Outcome ReadAudio(MediaBuffer body, long timestampMs)
     {
-        frame = null;
-        track = null;
-        problem = null;
-        var span = body.Span;
-        if (span.IsEmpty)
+        if (!FlvAudioHeader.TryParse(body.Span, out var header))
         {
-            return FlvMediaResult.Ignored;
-        }
-
-        if (!FlvAudioHeader.TryParse(span, out var header))
-        {
-            problem = "a malformed audio tag header";
-            return FlvMediaResult.Ignored;
+            return Outcome.Ignore("a malformed audio tag header");
         }
 
         if (header.Format != FlvSoundFormat.Aac)
         {
-            problem = $"audio format {header.Format} is not supported (AAC is)";
-            return FlvMediaResult.Ignored;
+            return Outcome.Ignore($"audio format {header.Format} is not supported (AAC is)");
         }
 
-        var payload = span[header.HeaderLength..];
+        var payload = body.Span[header.HeaderLength..];
         if (header.IsAacSequenceHeader)
         {
             if (!AudioSpecificConfig.TryParse(payload, out var asc))
             {
-                problem = "a malformed AAC AudioSpecificConfig";
-                return FlvMediaResult.Ignored;
+                return Outcome.Ignore("a malformed AAC AudioSpecificConfig");
             }
 
             var next = new TrackInfo
@@ -163,27 +136,25 @@ public sealed class FlvMediaReader
             };
             if (next.HasSameConfig(_audio))
             {
-                return FlvMediaResult.Ignored;
+                return default;
             }
 
-            _audio = track = next;
-            return FlvMediaResult.TrackChanged;
+            _audio = next;
+            return Outcome.Changed(next);
         }
 
         if (_audio is null)
         {
-            problem = "AAC frames arrived before their sequence header";
-            return FlvMediaResult.Ignored;
+            return Outcome.Ignore("AAC frames arrived before their sequence header");
         }
 
         if (payload.IsEmpty)
         {
-            return FlvMediaResult.Ignored;
+            return default;
         }
 
         var dts = MediaClock.FromMilliseconds(timestampMs);
-        frame = MediaFrame.Create(_audio, body, header.HeaderLength, payload.Length, dts, dts, false);
-        return FlvMediaResult.Frame;
+        return Outcome.Of(MediaFrame.Create(_audio, body, header.HeaderLength, payload.Length, dts, dts, false));
     }
 
     private static TrackInfo? AvcTrack(ReadOnlySpan<byte> record, out string? problem)
@@ -214,6 +185,16 @@ public sealed class FlvMediaReader
         CodecConfig = record.ToArray(),
         CodecString = "hvc1",
     };
+
+    /// <summary>One tag's result; <c>default</c> is a silent <see cref="FlvMediaResult.Ignored"/>.</summary>
+    private readonly record struct Outcome(FlvMediaResult Result, MediaFrame? Frame, TrackInfo? Track, string? Problem)
+    {
+        public static Outcome Ignore(string? problem) => new(FlvMediaResult.Ignored, null, null, problem);
+
+        public static Outcome Changed(TrackInfo track) => new(FlvMediaResult.TrackChanged, null, track, null);
+
+        public static Outcome Of(MediaFrame frame) => new(FlvMediaResult.Frame, frame, null, null);
+    }
 
     /// <summary>RTMP/FLV timestamps are 32-bit milliseconds; unfold the wrap after 49.7 days.</summary>
     private long Unwrap(uint timestamp)

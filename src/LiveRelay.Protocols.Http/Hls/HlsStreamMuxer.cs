@@ -147,7 +147,7 @@ internal sealed partial class HlsStreamMuxer
                 }
             }
 
-            FinishSegment(final: true);
+            FinishSegment(endDts: null);
         }
         catch (Exception ex)
         {
@@ -198,13 +198,13 @@ internal sealed partial class HlsStreamMuxer
         }
         else if (canCut && (newGeneration || configChanged || SegmentLongEnough(frame.Dts)))
         {
-            FinishSegment(final: false);
+            FinishSegment(endDts: frame.Dts);
             StartSegment(frame, discontinuity: newGeneration || configChanged);
         }
         else if (newGeneration)
         {
             // The publisher came back but we are not on a keyframe yet: close what we have and wait for one.
-            FinishSegment(final: false);
+            FinishSegment(endDts: frame.Dts);
             _generation = frame.Generation;
             _segmentDiscontinuity = true;
             return;
@@ -253,7 +253,11 @@ internal sealed partial class HlsStreamMuxer
         _generation = frame.Generation;
     }
 
-    private void FinishSegment(bool final)
+    /// <summary>
+    /// Closes the segment being written. Its duration runs to <paramref name="endDts"/>, the first
+    /// frame of what follows; the last segment of a stream has none, so it runs one frame past its last.
+    /// </summary>
+    private void FinishSegment(long? endDts)
     {
         var writer = _writer;
         if (writer is null)
@@ -262,12 +266,8 @@ internal sealed partial class HlsStreamMuxer
         }
 
         _writer = null;
-        var duration = MediaClock.ToSeconds(_lastDts - _segmentStartDts);
-        if (final)
-        {
-            // The last segment has no next keyframe to measure against: add one frame's worth.
-            duration += 0.04;
-        }
+        var end = endDts is { } next && next > _segmentStartDts ? next : _lastDts + MediaClock.FromMilliseconds(40);
+        var duration = MediaClock.ToSeconds(end - _segmentStartDts);
 
         if (duration <= 0)
         {

@@ -28,6 +28,7 @@ public static class RtmpChunkWriter
     /// <summary>Bytes the message takes on the wire.</summary>
     public static int GetEncodedLength(int chunkStreamId, uint timestamp, int payloadLength, int chunkSize)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         var basic = BasicHeaderLength(chunkStreamId);
         var ext = timestamp >= 0xFFFFFF ? 4 : 0;
         var chunks = Math.Max(1, (payloadLength + chunkSize - 1) / chunkSize);
@@ -45,16 +46,7 @@ public static class RtmpChunkWriter
         ReadOnlySpan<byte> body,
         int chunkSize)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkStreamId, 2);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkStreamId, 65599);
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
-        var length = head.Length + body.Length;
-        if (length > 0xFFFFFF)
-        {
-            throw new ArgumentOutOfRangeException(nameof(body), "An RTMP message is at most 16 MiB.");
-        }
-
-        var span = output.GetSpan(GetEncodedLength(chunkStreamId, timestamp, length, chunkSize));
+        var span = output.GetSpan(GetEncodedLength(chunkStreamId, timestamp, head.Length + body.Length, chunkSize));
         output.Advance(WriteMessage(span, chunkStreamId, typeId, streamId, timestamp, head, body, chunkSize));
     }
 

@@ -48,7 +48,8 @@ public static class LiveRelayServer
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // Args are not handed to the builder: ConfigureSources adds them with the other sources, in order.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions());
         var configFile = ConfigureSources(builder.Configuration, args);
 
         var options = builder.Configuration.GetSection(LiveRelayOptions.SectionName).Get<LiveRelayOptions>() ?? new LiveRelayOptions();
@@ -67,6 +68,9 @@ public static class LiveRelayServer
         var dataDir = Path.GetFullPath(options.DataDir);
         Directory.CreateDirectory(dataDir);
 
+        // The listeners are bound below from these addresses; leaving "urls" set would make Kestrel
+        // warn that it overrides them.
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
         ConfigureLogging(builder);
         ConfigureKestrel(builder, options, httpAddresses);
         ConfigureServices(builder.Services, options);

@@ -25,9 +25,10 @@ public sealed class RtmpPublishPlayTests(ServerFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task HttpFlv_StreamPublishedByFfmpeg_CarriesH264AndAacFromAKeyframe()
+    public async Task HttpFlv_StreamPublishedWithKeyInQuery_CarriesH264AndAacFromAKeyframe()
     {
-        await using var publisher = await PublishAsync("live/flv-play", seconds: 12);
+        // OBS's "Server + Stream Key" with a key query: the path is live/flv-play.
+        await using var publisher = await PublishAsync("live/flv-play?key=secret", seconds: 12);
         var output = _files.File("http.flv");
 
         await using var player = Ffmpeg.Record(_server.HttpUrl("live/flv-play.flv"), output, seconds: 4);
@@ -144,9 +145,10 @@ public sealed class RtmpPublishPlayTests(ServerFixture fixture) : IDisposable
         Assert.Contains("#EXT-X-DISCONTINUITY", playlist, StringComparison.Ordinal);
     }
 
-    private async Task<ExternalProcess> PublishAsync(string path, double seconds)
+    private async Task<ExternalProcess> PublishAsync(string pathAndQuery, double seconds)
     {
-        var publisher = Ffmpeg.Publish(_server.RtmpUrl(path), seconds);
+        var publisher = Ffmpeg.Publish(_server.RtmpUrl(pathAndQuery), seconds);
+        var path = pathAndQuery.Split('?')[0];
         try
         {
             await _server.Process.WaitForOutputAsync($"Publishing {path}", s_timeout);
