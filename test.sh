@@ -10,11 +10,15 @@ results=artifacts/test-results
 rm -rf "$results"
 log=$(mktemp)
 dotnet test LiveRelay.sln -c Release --no-build --results-directory "$results" \
-  --logger "trx" --logger "console;verbosity=normal" 2>&1 | tee "$log"
+  --logger "trx" --logger "console;verbosity=minimal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, Total: T" line per project.
-awk -F'[:,]' '/(Passed|Failed)! +- Failed:/ { f += $2; p += $4; s += $6 }
-  END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, Total: T, ..." line per project.
+awk '/(Passed|Failed)! +- Failed:/ {
+    for (i = 1; i <= NF; i++) { v = $(i + 1); gsub(/,/, "", v)
+      if ($i == "Failed:") f += v; else if ($i == "Passed:") p += v; else if ($i == "Skipped:") s += v }
+    projects++ }
+  END { if (projects == 0) print "test.sh: no test summary found" > "/dev/stderr"
+        printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 rm -f "$log"
 exit "$status"
