@@ -1,5 +1,6 @@
 using LiveRelay.Protocols.Http.Flv;
 using LiveRelay.Protocols.Http.Hls;
+using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Streams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,6 +17,7 @@ namespace LiveRelay.Protocols.Http;
 public static class MediaEndpoints
 {
     private const string PlaylistName = "/index.m3u8";
+    private const string HlsProtocol = "hls";
 
     /// <summary>Maps the catch-all media route; literal API routes take precedence over it.</summary>
     public static IEndpointConventionBuilder MapLiveMedia(this IEndpointRouteBuilder endpoints) =>
@@ -36,7 +38,7 @@ public static class MediaEndpoints
                 return;
             }
 
-            await HttpFlvEgress.ServeAsync(context, stream, logger).ConfigureAwait(false);
+            await HttpFlvEgress.ServeAsync(context, stream, services.GetRequiredService<LiveRelayMetrics>(), logger).ConfigureAwait(false);
             return;
         }
 
@@ -88,6 +90,7 @@ public static class MediaEndpoints
         if (!HttpMethods.IsHead(context.Request.Method))
         {
             await response.Body.WriteAsync(playlist, context.RequestAborted).ConfigureAwait(false);
+            hls.Metrics.BytesSent(HlsProtocol, playlist.Length);
         }
     }
 
@@ -110,6 +113,7 @@ public static class MediaEndpoints
             if (!HttpMethods.IsHead(context.Request.Method))
             {
                 await response.Body.WriteAsync(data.Memory, context.RequestAborted).ConfigureAwait(false);
+                hls.Metrics.BytesSent(HlsProtocol, data.Length);
             }
         }
         finally

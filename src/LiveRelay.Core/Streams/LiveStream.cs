@@ -1,3 +1,4 @@
+using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Media;
 
 namespace LiveRelay.Core.Streams;
@@ -12,6 +13,7 @@ public sealed partial class LiveStream
     private readonly object _lock = new();
     private readonly StreamOptions _options;
     private readonly TimeProvider _time;
+    private readonly LiveRelayMetrics? _metrics;
     private readonly List<MediaFrame> _gop = [];
     private long _gopBytes;
     private bool _gopOverflow;
@@ -20,9 +22,10 @@ public sealed partial class LiveStream
     private long _lastDts = long.MinValue;
     private long _lastKeyframeDts = long.MinValue;
 
-    internal LiveStream(string path, StreamOptions options, TimeProvider time)
+    internal LiveStream(string path, StreamOptions options, TimeProvider time, LiveRelayMetrics? metrics)
     {
         Path = path;
+        _metrics = metrics;
         _options = options;
         _time = time;
         CreatedAt = time.GetUtcNow();
@@ -96,7 +99,7 @@ public sealed partial class LiveStream
     /// </summary>
     public MediaReader Subscribe(string protocol, string? remoteAddress, ReaderOptions? options = null)
     {
-        var reader = new MediaReader(this, options ?? _options.Readers, protocol, remoteAddress, _time);
+        var reader = new MediaReader(this, options ?? _options.Readers, protocol, remoteAddress, _time, _metrics);
         lock (_lock)
         {
             if (State == StreamState.Ended)

@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Sources;
+using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Media;
 
 namespace LiveRelay.Core.Streams;
@@ -20,6 +21,7 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
     private readonly object _lock = new();
     private readonly ReaderOptions _options;
     private readonly TimeProvider _time;
+    private readonly LiveRelayMetrics? _metrics;
     private readonly long _maxQueuedTicks;
     private readonly long[] _skipTimes;
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
@@ -34,9 +36,10 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
     private long _delivered;
     private ReaderCloseReason _closeReason;
 
-    internal MediaReader(LiveStream stream, ReaderOptions options, string protocol, string? remoteAddress, TimeProvider time)
+    internal MediaReader(LiveStream stream, ReaderOptions options, string protocol, string? remoteAddress, TimeProvider time, LiveRelayMetrics? metrics)
     {
         Stream = stream;
+        _metrics = metrics;
         _options = options;
         _time = time;
         _maxQueuedTicks = (long)(options.MaxQueuedDuration.TotalSeconds * MediaClock.Hz);
@@ -88,9 +91,6 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
             }
         }
     }
-
-    /// <summary>Raised (on the publisher's thread) when frames were dropped for this reader.</summary>
-    public event Action<MediaReader, int>? FramesDropped;
 
     /// <summary>
     /// Completes with true when frames are ready, false when the queue is completed and drained.
@@ -213,7 +213,12 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
 
         if (dropped > 0)
         {
-            FramesDropped?.Invoke(this, dropped);
+            _metrics?.FramesDropped(Protocol, dropped);
+        }
+
+        if (cutOff)
+        {
+            _metrics?.ReaderCutOff(Protocol);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LiveRelay.Core.Diagnostics;
 
 namespace LiveRelay.Core.Streams;
 
@@ -13,11 +14,13 @@ public sealed class StreamHub : IDisposable
     private readonly Dictionary<LiveStream, ITimer> _graceTimers = [];
     private readonly StreamOptions _options;
     private readonly TimeProvider _time;
+    private readonly LiveRelayMetrics? _metrics;
 
-    public StreamHub(StreamOptions options, TimeProvider time)
+    public StreamHub(StreamOptions options, TimeProvider time, LiveRelayMetrics? metrics = null)
     {
         _options = options;
         _time = time;
+        _metrics = metrics;
     }
 
     /// <summary>The options in force.</summary>
@@ -74,7 +77,7 @@ public sealed class StreamHub : IDisposable
             }
             else
             {
-                stream = new LiveStream(path, _options, _time);
+                stream = new LiveStream(path, _options, _time, _metrics);
                 _streams[path] = stream;
                 status = PublishStatus.Started;
             }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Media;
 using LiveRelay.Core.Streams;
 using LiveRelay.Formats.Amf;
@@ -18,7 +19,9 @@ public static partial class HttpFlvEgress
 {
     private const int MaxBatchBytes = 256 * 1024;
 
-    public static async Task ServeAsync(HttpContext context, LiveStream stream, ILogger logger)
+    private const string Protocol = "flv";
+
+    public static async Task ServeAsync(HttpContext context, LiveStream stream, LiveRelayMetrics metrics, ILogger logger)
     {
         var response = context.Response;
         response.ContentType = "video/x-flv";
@@ -34,11 +37,13 @@ public static partial class HttpFlvEgress
         using var registration = context.RequestAborted.Register(static r => ((MediaReader)r!).Dispose(), reader);
         var output = response.BodyWriter;
         Log.PlayStarted(logger, stream.Path, remote);
+        metrics.ConnectionOpened(Protocol, "playing");
 
         WriteHeader(output, stream);
         TrackInfo? sentVideo = null, sentAudio = null;
         try
         {
+            metrics.BytesSent(Protocol, output.UnflushedBytes);
             var flush = await output.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             while (!flush.IsCompleted && await reader.WaitToReadAsync().ConfigureAwait(false))
             {
@@ -68,6 +73,7 @@ public static partial class HttpFlvEgress
                     }
                 }
 
+                metrics.BytesSent(Protocol, output.UnflushedBytes);
                 flush = await output.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             }
         }
@@ -76,6 +82,7 @@ public static partial class HttpFlvEgress
             // The player went away.
         }
 
+        metrics.ConnectionClosed(Protocol, "playing");
         Log.PlayEnded(logger, stream.Path, remote, reader.CloseReason, reader.DeliveredFrames, reader.DroppedFrames);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Streams;
 using Microsoft.Extensions.Logging;
 
@@ -17,14 +18,18 @@ public sealed partial class HlsService : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<HlsService> _logger;
 
-    public HlsService(StreamHub hub, HlsOptions options, TimeProvider time, ILogger<HlsService> logger)
+    public HlsService(StreamHub hub, HlsOptions options, TimeProvider time, LiveRelayMetrics metrics, ILogger<HlsService> logger)
     {
+        Metrics = metrics;
         _hub = hub;
         _options = options;
         _time = time;
         _logger = logger;
         hub.StreamStarted += OnStreamStarted;
     }
+
+    /// <summary>Where HLS records what it does.</summary>
+    public LiveRelayMetrics Metrics { get; }
 
     /// <summary>The options in force.</summary>
     public HlsOptions Options => _options;
@@ -48,7 +53,11 @@ public sealed partial class HlsService : IDisposable
     private void OnStreamStarted(LiveStream stream)
     {
         var muxer = new HlsStreamMuxer(stream, _options, _time, _logger);
-        muxer.SegmentWritten += (m, duration) => SegmentWritten?.Invoke(m.Path, duration);
+        muxer.SegmentWritten += (m, duration) =>
+        {
+            Metrics.HlsSegmentWritten(duration);
+            SegmentWritten?.Invoke(m.Path, duration);
+        };
         if (_muxers.TryGetValue(stream.Path, out var previous))
         {
             // The path's previous stream ended and a new one started before its playlist expired.

@@ -1,3 +1,4 @@
+using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Streams;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -12,6 +13,7 @@ public sealed class RtmpConnectionHandler(
     StreamHub hub,
     RtmpOptions options,
     TimeProvider time,
+    LiveRelayMetrics metrics,
     ILogger<RtmpConnectionHandler> logger) : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -23,7 +25,7 @@ public sealed class RtmpConnectionHandler(
             ["RemoteEndPoint"] = remote ?? "",
             ["ConnectionId"] = connection.ConnectionId,
         });
-        await using var session = new RtmpSession(connection, hub, options, time, logger);
+        await using var session = new RtmpSession(connection, hub, options, time, metrics, logger);
         await session.RunAsync().ConfigureAwait(false);
     }
 }

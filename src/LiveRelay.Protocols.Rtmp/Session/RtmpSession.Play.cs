@@ -52,6 +52,7 @@ internal sealed partial class RtmpSession
         await SendDataAsync("onMetaData", FlvMediaWriter.BuildMetadata(stream.VideoTrack, stream.AudioTrack, stream.Metadata)).ConfigureAwait(false);
 
         _player = stream.Subscribe("rtmp", _remote);
+        SetState(ConnectionState.Playing);
         RtmpLog.PlayStarted(_logger, path);
         _playLoop = PlayLoopAsync(_player);
     }
@@ -80,7 +81,7 @@ internal sealed partial class RtmpSession
                         }
                     }
 
-                    var flush = await _output.FlushAsync(Closed).ConfigureAwait(false);
+                    var flush = await FlushAsync().ConfigureAwait(false);
                     if (flush.IsCompleted || flush.IsCanceled)
                     {
                         break;

@@ -23,6 +23,7 @@ internal sealed partial class RtmpSession
 
         if (!TryResolvePath(name, out var path, out var error))
         {
+            _metrics.PublishRefused(Protocol, nameof(PublishStatus.InvalidPath));
             RtmpLog.PublishRefused(_logger, name ?? "", error);
             await SendStatusAsync("error", "NetStream.Publish.BadName", $"Cannot publish '{name}': {error}.").ConfigureAwait(false);
             RequestClose();
@@ -32,6 +33,7 @@ internal sealed partial class RtmpSession
         var status = _hub.TryPublish(path, new PublisherInfo("rtmp", _remote, _connection.ConnectionId), out var publisher);
         if (publisher is null)
         {
+            _metrics.PublishRefused(Protocol, status.ToString());
             RtmpLog.PublishRefused(_logger, path, Describe(status, path));
             await SendStatusAsync("error", "NetStream.Publish.BadName", Describe(status, path)).ConfigureAwait(false);
             RequestClose();
@@ -40,6 +42,7 @@ internal sealed partial class RtmpSession
 
         _publisher = publisher;
         _media = new FlvMediaReader();
+        SetState(ConnectionState.Publishing);
         RtmpLog.PublishStarted(_logger, path, status);
         await WriteAsync(0, static (output, _, chunkSize) =>
             RtmpControlMessages.WriteUserControl(output, UserControlEvent.StreamBegin, MediaStreamId, chunkSize)).ConfigureAwait(false);

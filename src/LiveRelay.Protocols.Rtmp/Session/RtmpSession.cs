@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Streams;
 using LiveRelay.Formats.Amf;
 using LiveRelay.Protocols.Rtmp.Chunks;
@@ -27,6 +28,7 @@ internal sealed partial class RtmpSession : IAsyncDisposable
     private readonly RtmpOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly LiveRelayMetrics _metrics;
     private readonly RtmpChunkReader _chunks;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly List<RtmpMessage> _batch = [];
@@ -35,9 +37,12 @@ internal sealed partial class RtmpSession : IAsyncDisposable
     private uint _peerWindow = 2_500_000;
     private long _lastAckAt;
     private bool _closeRequested;
+    private string _state = ConnectionState.Handshake;
+    private long _bytesCounted;
 
-    public RtmpSession(ConnectionContext connection, StreamHub hub, RtmpOptions options, TimeProvider time, ILogger logger)
+    public RtmpSession(ConnectionContext connection, StreamHub hub, RtmpOptions options, TimeProvider time, LiveRelayMetrics metrics, ILogger logger)
     {
+        _metrics = metrics;
         _connection = connection;
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
@@ -48,6 +53,27 @@ internal sealed partial class RtmpSession : IAsyncDisposable
         _remote = connection.RemoteEndPoint?.ToString();
         _startTimestamp = time.GetTimestamp();
         _chunks = new RtmpChunkReader(new RtmpChunkReaderOptions(options.MaxMessageSize, options.MaxChunkStreams));
+        metrics.ConnectionOpened(Protocol, _state);
+    }
+
+    private const string Protocol = "rtmp";
+
+    /// <summary>Connection states as the metrics name them.</summary>
+    private static class ConnectionState
+    {
+        public const string Handshake = "handshake";
+        public const string Connected = "connected";
+        public const string Publishing = "publishing";
+        public const string Playing = "playing";
+    }
+
+    private void SetState(string state)
+    {
+        if (state != _state)
+        {
+            _metrics.ConnectionStateChanged(Protocol, _state, state);
+            _state = state;
+        }
     }
 
     private CancellationToken Closed => _connection.ConnectionClosed;
@@ -66,10 +92,12 @@ internal sealed partial class RtmpSession : IAsyncDisposable
         catch (RtmpProtocolException ex)
         {
             RtmpLog.ProtocolError(_logger, ex.Reason, ex.Message);
+            _metrics.ConnectionRejected(Protocol, ex.Reason.ToString());
         }
         catch (AmfFormatException ex)
         {
             RtmpLog.ProtocolError(_logger, RtmpRejectReason.MalformedCommand, ex.Message);
+            _metrics.ConnectionRejected(Protocol, nameof(RtmpRejectReason.MalformedCommand));
         }
         catch (Exception ex) when (ex is OperationCanceledException or ConnectionResetException or IOException or ConnectionAbortedException)
         {
@@ -87,6 +115,7 @@ internal sealed partial class RtmpSession : IAsyncDisposable
         EndPublish();
         await StopPlayAsync().ConfigureAwait(false);
         _chunks.Dispose();
+        _metrics.ConnectionClosed(Protocol, _state);
     }
 
     //  C0+C1 in, S0+S1+S2 out, C2 in. The whole exchange must finish within the handshake timeout.
@@ -119,6 +148,7 @@ internal sealed partial class RtmpSession : IAsyncDisposable
             }
 
             RtmpLog.HandshakeCompleted(_logger, kind);
+            SetState(ConnectionState.Connected);
             return true;
         }
         catch (OperationCanceledException) when (!Closed.IsCancellationRequested)
@@ -174,6 +204,8 @@ internal sealed partial class RtmpSession : IAsyncDisposable
             }
 
             ReleaseUnhandled();
+            _metrics.BytesReceived(Protocol, _chunks.BytesRead - _bytesCounted);
+            _bytesCounted = _chunks.BytesRead;
             await AcknowledgeAsync().ConfigureAwait(false);
             if (result.IsCompleted)
             {
@@ -278,6 +310,13 @@ internal sealed partial class RtmpSession : IAsyncDisposable
             RtmpControlMessages.WriteAcknowledgement(output, sequence)).ConfigureAwait(false);
     }
 
+    /// <summary>Flushes what was written and counts it. Callers hold the write lock.</summary>
+    private ValueTask<FlushResult> FlushAsync()
+    {
+        _metrics.BytesSent(Protocol, _output.UnflushedBytes);
+        return _output.FlushAsync(Closed);
+    }
+
     private TimeSpan Uptime => _time.GetElapsedTime(_startTimestamp);
 
     /// <summary>
@@ -293,7 +332,7 @@ internal sealed partial class RtmpSession : IAsyncDisposable
         try
         {
             write(_output, state, OutChunkSize);
-            await _output.FlushAsync(Closed).ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
         }
         finally
         {

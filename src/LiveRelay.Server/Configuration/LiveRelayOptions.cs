@@ -1,5 +1,6 @@
 using LiveRelay.Protocols.Http.Hls;
 using LiveRelay.Protocols.Rtmp;
+using LiveRelay.Server.Metrics;
 
 namespace LiveRelay.Server.Configuration;
 
@@ -23,6 +24,9 @@ public sealed record LiveRelayOptions
     /// <summary>Reader queue bounds.</summary>
     public ReaderQueueOptions Readers { get; init; } = new();
 
+    /// <summary>Metrics exposition.</summary>
+    public MetricsOptions Metrics { get; init; } = new();
+
     /// <summary>Reserved for the SRT listener (not yet served).</summary>
     public PortOptions Srt { get; init; } = new() { Port = 9000 };
 
@@ -37,7 +41,7 @@ public sealed record LiveRelayOptions
             yield return "LiveRelay:DataDir must not be empty";
         }
 
-        foreach (var error in Rtmp.Validate().Concat(Hls.Validate()).Concat(Publish.Validate()).Concat(Readers.Validate()))
+        foreach (var error in Rtmp.Validate().Concat(Hls.Validate()).Concat(Publish.Validate()).Concat(Readers.Validate()).Concat(Metrics.Validate()))
         {
             yield return error;
         }

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using System.Reflection;
+using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Streams;
 using LiveRelay.Protocols.Http;
 using LiveRelay.Protocols.Http.Hls;
@@ -8,6 +9,7 @@ using LiveRelay.Protocols.Rtmp;
 using LiveRelay.Protocols.Rtmp.Session;
 using LiveRelay.Server.Api;
 using LiveRelay.Server.Configuration;
+using LiveRelay.Server.Metrics;
 using Serilog;
 using Serilog.Extensions.Logging;
 
@@ -184,6 +186,11 @@ public static class LiveRelayServer
         services.AddSingleton(options);
         services.AddSingleton(options.Rtmp);
         services.AddSingleton(options.Hls);
+        services.AddSingleton(options.Metrics);
+        services.AddMetrics();
+        services.AddSingleton<LiveRelayMetrics>();
+        services.AddSingleton<StreamMetrics>();
+        services.AddSingleton(_ => new PrometheusExporter(LiveRelayMetrics.MeterName, "System.Runtime"));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Readiness>();
         services.AddSingleton(new StreamOptions
@@ -203,8 +210,15 @@ public static class LiveRelayServer
 
     private static void MapEndpoints(WebApplication app)
     {
-        // Start the HLS segmenter with the host so it sees the first stream.
+        // Listen to the meters before anything is measured, and start the HLS segmenter with the
+        // host so it sees the first stream.
+        var exporter = app.Services.GetRequiredService<PrometheusExporter>();
+        app.Services.GetRequiredService<StreamMetrics>();
         app.Services.GetRequiredService<HlsService>();
+
+        app.MapGet("/metrics", () => Results.Text(exporter.Scrape(), PrometheusExporter.ContentType))
+            .WithName("Metrics")
+            .WithSummary("Prometheus text exposition (0.0.4) of the LiveRelay and System.Runtime meters.");
 
         app.MapGet("/healthz", (Readiness readiness) => readiness.IsReady
                 ? Results.Ok(new { status = "ok", version = Version })

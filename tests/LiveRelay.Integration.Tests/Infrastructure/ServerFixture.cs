@@ -12,6 +12,7 @@ public sealed class ServerFixture : IAsyncLifetime
             "--LiveRelay:Publish:ReconnectGraceSeconds=8",
             "--LiveRelay:Hls:SegmentSeconds=1",
             "--LiveRelay:Rtmp:HandshakeTimeoutSeconds=3",
+            "--LiveRelay:Metrics:MaxStreamLabels=2",
             //  Keys for later features and unknown keys must not stop the server.
             "--LiveRelay:Srt:Port=0",
             "--LiveRelay:WebRtc:UdpPort=0",

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace LiveRelay.Core.Diagnostics;
+
+/// <summary>
+/// Every LiveRelay instrument, on one <see cref="Meter"/> named <c>LiveRelay</c> made through
+/// <see cref="IMeterFactory"/> (the shape of Kestrel's KestrelMetrics). Components record through
+/// these methods; the exporter (the only code that knows the output format) reads the meter.
+/// Measurements are taken per connection event, per batch or per segment, never per frame.
+/// </summary>
+public sealed class LiveRelayMetrics
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "LiveRelay";
+
+    private readonly UpDownCounter<long> _connections;
+    private readonly Counter<long> _connectionsAccepted;
+    private readonly Counter<long> _connectionsRejected;
+    private readonly Counter<long> _bytesReceived;
+    private readonly Counter<long> _bytesSent;
+    private readonly Counter<long> _framesDropped;
+    private readonly Counter<long> _readersCutOff;
+    private readonly Counter<long> _hlsSegments;
+    private readonly Histogram<double> _hlsSegmentDuration;
+    private readonly Histogram<double> _takeLatency;
+    private readonly Counter<long> _publishesRefused;
+
+    public LiveRelayMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter = meterFactory.Create(MeterName);
+        _connections = Meter.CreateUpDownCounter<long>(
+            "liverelay.connections", "{connection}", "Open connections by protocol and state (handshake, connected, publishing, playing).");
+        _connectionsAccepted = Meter.CreateCounter<long>(
+            "liverelay.connections.accepted", "{connection}", "Connections accepted, by protocol.");
+        _connectionsRejected = Meter.CreateCounter<long>(
+            "liverelay.connections.rejected", "{connection}", "Connections ended for a protocol error or a limit, by protocol and reason.");
+        _bytesReceived = Meter.CreateCounter<long>(
+            "liverelay.bytes.received", "By", "Bytes received from publishers and clients, by protocol.");
+        _bytesSent = Meter.CreateCounter<long>(
+            "liverelay.bytes.sent", "By", "Bytes sent to players and clients, by protocol.");
+        _framesDropped = Meter.CreateCounter<long>(
+            "liverelay.reader.frames.dropped", "{frame}", "Frames skipped for readers that fell behind, by protocol.");
+        _readersCutOff = Meter.CreateCounter<long>(
+            "liverelay.reader.cut_off", "{reader}", "Readers disconnected for staying behind, by protocol.");
+        _publishesRefused = Meter.CreateCounter<long>(
+            "liverelay.publish.refused", "{publish}", "Publish attempts refused, by protocol and reason.");
+        _hlsSegments = Meter.CreateCounter<long>(
+            "liverelay.hls.segments", "{segment}", "HLS segments written.");
+        _hlsSegmentDuration = Meter.CreateHistogram(
+            "liverelay.hls.segment.duration", "s", "Durations of the HLS segments written.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 8, 10, 15] });
+        _takeLatency = Meter.CreateHistogram(
+            "liverelay.take.latency", "s", "Time from a Take request to the first frame of the new source in the program output.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10] });
+    }
+
+    /// <summary>The meter, for observable instruments registered by other components.</summary>
+    public Meter Meter { get; }
+
+    public void ConnectionOpened(string protocol, string state)
+    {
+        _connectionsAccepted.Add(1, new KeyValuePair<string, object?>("protocol", protocol));
+        _connections.Add(1, Tags(protocol, state));
+    }
+
+    public void ConnectionStateChanged(string protocol, string from, string to)
+    {
+        _connections.Add(-1, Tags(protocol, from));
+        _connections.Add(1, Tags(protocol, to));
+    }
+
+    public void ConnectionClosed(string protocol, string state) => _connections.Add(-1, Tags(protocol, state));
+
+    public void ConnectionRejected(string protocol, string reason) =>
+        _connectionsRejected.Add(1, new("protocol", protocol), new("reason", reason));
+
+    public void PublishRefused(string protocol, string reason) =>
+        _publishesRefused.Add(1, new("protocol", protocol), new("reason", reason));
+
+    public void BytesReceived(string protocol, long bytes)
+    {
+        if (bytes > 0)
+        {
+            _bytesReceived.Add(bytes, new KeyValuePair<string, object?>("protocol", protocol));
+        }
+    }
+
+    public void BytesSent(string protocol, long bytes)
+    {
+        if (bytes > 0)
+        {
+            _bytesSent.Add(bytes, new KeyValuePair<string, object?>("protocol", protocol));
+        }
+    }
+
+    public void FramesDropped(string protocol, int frames) =>
+        _framesDropped.Add(frames, new KeyValuePair<string, object?>("protocol", protocol));
+
+    public void ReaderCutOff(string protocol) =>
+        _readersCutOff.Add(1, new KeyValuePair<string, object?>("protocol", protocol));
+
+    public void HlsSegmentWritten(double durationSeconds)
+    {
+        _hlsSegments.Add(1);
+        _hlsSegmentDuration.Record(durationSeconds);
+    }
+
+    public void TakeCompleted(TimeSpan latency) => _takeLatency.Record(latency.TotalSeconds);
+
+    private static TagList Tags(string protocol, string state) => new() { { "protocol", protocol }, { "state", state } };
+}
