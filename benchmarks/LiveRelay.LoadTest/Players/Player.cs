@@ -104,8 +104,9 @@ internal abstract class Player
         return deadline;
     }
 
-    private static string Describe(Exception ex) => ex switch
+    private string Describe(Exception ex) => ex switch
     {
+        OperationCanceledException when HasFirstFrame => "a request timed out",
         OperationCanceledException => $"no first frame within {StartTimeLimit.TotalSeconds:0} s",
         SocketException s => $"socket: {s.SocketErrorCode}",
         HttpRequestException h when h.StatusCode is { } status => $"HTTP {(int)status}",

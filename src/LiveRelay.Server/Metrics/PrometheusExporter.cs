@@ -141,13 +141,9 @@ public sealed class PrometheusExporter : IDisposable
             }
         }
 
+        /// <summary>Writes HELP and TYPE (even before the first measurement, so dashboards see the family) and the series.</summary>
         public void Write(StringBuilder text)
         {
-            if (_series.IsEmpty && Kind != Kind.Histogram)
-            {
-                return;
-            }
-
             text.Append("# HELP ").Append(Name).Append(' ').Append(_help).Append('\n');
             text.Append("# TYPE ").Append(Name).Append(' ').Append(Kind switch
             {

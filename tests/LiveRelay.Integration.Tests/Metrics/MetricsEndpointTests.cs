@@ -74,6 +74,20 @@ public sealed class MetricsEndpointTests(ServerFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task GrafanaDashboard_EveryQueriedMetric_IsExported()
+    {
+        var dashboard = await File.ReadAllTextAsync(Path.Combine(ServerProcess.RepositoryRoot, "configs", "grafana", "liverelay-dashboard.json"));
+        var queried = System.Text.RegularExpressions.Regex.Matches(dashboard, @"\b(liverelay|dotnet)_[a-z0-9_]+")
+            .Select(m => System.Text.RegularExpressions.Regex.Replace(m.Value, "_(bucket|sum|count)$", ""))
+            .ToHashSet();
+
+        var families = await ScrapeAsync();
+
+        Assert.NotEmpty(queried);
+        Assert.All(queried, name => Assert.True(families.ContainsKey(name), $"the dashboard queries {name}, which /metrics does not export"));
+    }
+
     private async Task<Dictionary<string, PrometheusTextParser.Family>> ScrapeAsync()
     {
         using var response = await _server.Http.GetAsync("/metrics");
