@@ -23,6 +23,7 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
     private readonly TimeProvider _time;
     private readonly LiveRelayMetrics? _metrics;
     private readonly long _maxQueuedTicks;
+    private readonly long _minBatchTicks;
     private readonly long[] _skipTimes;
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
     private bool _waiting;
@@ -43,6 +44,7 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
         _options = options;
         _time = time;
         _maxQueuedTicks = (long)(options.MaxQueuedDuration.TotalSeconds * MediaClock.Hz);
+        _minBatchTicks = (long)(options.MinBatchDuration.TotalSeconds * MediaClock.Hz);
         _skipTimes = new long[Math.Max(options.MaxSkips, 1)];
         Array.Fill(_skipTimes, long.MinValue);
         Protocol = protocol;
@@ -204,7 +206,7 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
                 _closeReason = ReaderCloseReason.TooSlow;
             }
 
-            if (_waiting && (_count > 0 || cutOff))
+            if (_waiting && ((_count > 0 && BatchReady()) || cutOff))
             {
                 _waiting = false;
                 _waiter.SetResult(_count > 0);
@@ -244,6 +246,19 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
                 _waiter.SetResult(_count > 0);
             }
         }
+    }
+
+    /// <summary>Enough is queued to wake the consumer (always, for the first batch or without merged writes).</summary>
+    private bool BatchReady()
+    {
+        if (_minBatchTicks == 0 || _delivered == 0 || _count >= _options.MaxBatchFrames)
+        {
+            return true;
+        }
+
+        var oldest = _ring[_head];
+        var newest = _ring[(_head + _count - 1) % _ring.Length];
+        return newest.Dts - oldest.Dts >= _minBatchTicks;
     }
 
     private bool IsOverBounds(MediaFrame incoming)

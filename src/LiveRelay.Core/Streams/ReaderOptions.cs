@@ -23,4 +23,14 @@ public sealed record ReaderOptions
 
     /// <summary>The window over which skips are counted.</summary>
     public TimeSpan SkipWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Merged writes: the consumer is woken only once this much media time is queued (or
+    /// <see cref="MaxBatchFrames"/> frames), so it writes and flushes in batches instead of once per
+    /// frame (SRS's mw_latency). The first batch after subscribing goes at once. Zero wakes on every frame.
+    /// </summary>
+    public TimeSpan MinBatchDuration { get; init; }
+
+    /// <summary>Frames that wake the consumer regardless of <see cref="MinBatchDuration"/>.</summary>
+    public int MaxBatchFrames { get; init; } = 64;
 }

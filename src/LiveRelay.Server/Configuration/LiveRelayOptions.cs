@@ -72,6 +72,12 @@ public sealed record ReaderQueueOptions
     /// <summary>Skips to the next keyframe within 30 s before a player is cut off.</summary>
     public int MaxSkips { get; init; } = 3;
 
+    /// <summary>
+    /// Merged writes: a player is written to once this much media is queued for it, in one batch and
+    /// one flush, instead of once per frame. Adds at most this much latency; 0 writes every frame at once.
+    /// </summary>
+    public int MergeWriteMilliseconds { get; init; } = 100;
+
     public IEnumerable<string> Validate()
     {
         if (MaxQueuedSeconds is < 0.5 or > 120)
@@ -82,6 +88,11 @@ public sealed record ReaderQueueOptions
         if (MaxSkips is < 1 or > 1000)
         {
             yield return $"LiveRelay:Readers:MaxSkips must be 1..1000 (got {MaxSkips})";
+        }
+
+        if (MergeWriteMilliseconds is < 0 or > 2000)
+        {
+            yield return $"LiveRelay:Readers:MergeWriteMilliseconds must be 0..2000 (got {MergeWriteMilliseconds})";
         }
     }
 }

@@ -200,6 +200,7 @@ public static class LiveRelayServer
             {
                 MaxQueuedDuration = TimeSpan.FromSeconds(options.Readers.MaxQueuedSeconds),
                 MaxSkips = options.Readers.MaxSkips,
+                MinBatchDuration = TimeSpan.FromMilliseconds(options.Readers.MergeWriteMilliseconds),
             },
         });
         services.AddSingleton<StreamHub>();

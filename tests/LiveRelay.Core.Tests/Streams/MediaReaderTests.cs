@@ -137,4 +137,43 @@ public sealed class MediaReaderTests
         _ = reader.WaitToReadAsync();
         Assert.Throws<InvalidOperationException>(() => reader.WaitToReadAsync());
     }
+
+    [Fact]
+    public async Task WaitToReadAsync_MergedWrites_WakesOncePerBatchButFirstBatchAtOnce()
+    {
+        var (hub, publisher) = Publish(new ReaderOptions { MinBatchDuration = TimeSpan.FromMilliseconds(100) });
+        publisher.Write(VideoAt(0, key: true));
+        using var reader = hub.Find("live/cam1")!.Subscribe("test", "peer");
+
+        // The GOP cache is the first batch: ready at once.
+        Assert.True(await reader.WaitToReadAsync());
+        Drain(reader).ForEach(f => f.Release());
+
+        var wait = reader.WaitToReadAsync();
+        publisher.Write(VideoAt(40));
+        publisher.Write(VideoAt(80));
+        Assert.False(wait.IsCompleted, "60 ms of media is less than a batch");
+
+        publisher.Write(VideoAt(140));
+        Assert.True(await wait);
+        Assert.Equal([40L, 80L, 140L], Drain(reader).Select(f => { var ms = Ms(f); f.Release(); return ms; }));
+    }
+
+    [Fact]
+    public async Task WaitToReadAsync_MergedWritesAndStreamEnds_PartialBatchIsDelivered()
+    {
+        var (hub, publisher) = Publish(new ReaderOptions { MinBatchDuration = TimeSpan.FromSeconds(1) });
+        using var reader = hub.Find("live/cam1")!.Subscribe("test", "peer");
+        publisher.Write(VideoAt(0, key: true));
+        Assert.True(await reader.WaitToReadAsync());
+        Drain(reader).ForEach(f => f.Release());
+
+        var wait = reader.WaitToReadAsync();
+        publisher.Write(VideoAt(40));
+        hub.EndAll();
+
+        Assert.True(await wait);
+        Assert.Single(Drain(reader)).Release();
+        Assert.False(await reader.WaitToReadAsync());
+    }
 }
