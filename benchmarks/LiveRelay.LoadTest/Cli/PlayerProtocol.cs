@@ -1,0 +1,47 @@
+namespace LiveRelay.LoadTest.Cli;
+
+/// <summary>The delivery protocols a scenario can load.</summary>
+internal enum PlayerProtocol
+{
+    /// <summary>RTMP play (<c>rtmp://host:port/live/stream</c>).</summary>
+    Rtmp,
+
+    /// <summary>HTTP-FLV (<c>GET /live/stream.flv</c>).</summary>
+    Flv,
+
+    /// <summary>HLS: playlist polling and segment downloads.</summary>
+    Hls,
+
+    /// <summary>SRT (MPEG-TS). Accepted on the command line; no server serves it yet.</summary>
+    Srt,
+}
+
+internal static class PlayerProtocolNames
+{
+    /// <summary>Every protocol in report order; <c>--protocol all</c> means these.</summary>
+    public static IReadOnlyList<PlayerProtocol> All { get; } = [PlayerProtocol.Rtmp, PlayerProtocol.Flv, PlayerProtocol.Hls, PlayerProtocol.Srt];
+
+    public static string Name(this PlayerProtocol protocol) => protocol switch
+    {
+        PlayerProtocol.Rtmp => "rtmp",
+        PlayerProtocol.Flv => "flv",
+        PlayerProtocol.Hls => "hls",
+        PlayerProtocol.Srt => "srt",
+        _ => protocol.ToString(),
+    };
+
+    public static bool TryParse(string text, out PlayerProtocol protocol)
+    {
+        foreach (var candidate in All)
+        {
+            if (string.Equals(candidate.Name(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                protocol = candidate;
+                return true;
+            }
+        }
+
+        protocol = default;
+        return false;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+using LiveRelay.LoadTest.Cli;
+using LiveRelay.LoadTest.Infrastructure;
+
+namespace LiveRelay.LoadTest.Servers;
+
+/// <summary>
+/// LiveRelay.Server started with <c>dotnet</c> on free loopback ports, in a temporary working
+/// directory (so no configs/liverelay.json is picked up and its data directory is private).
+/// </summary>
+internal sealed class LiveRelayServerProcess : IServerUnderTest
+{
+    public const string ServerName = "LiveRelay";
+    private const string ReadyLine = "listening: HTTP";
+    private static readonly TimeSpan StartTimeLimit = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly OutputTail _output;
+    private readonly TempDirectory _workDir;
+    private readonly int _httpPort;
+    private readonly int _rtmpPort;
+
+    private LiveRelayServerProcess(Process process, OutputTail output, TempDirectory workDir, int httpPort, int rtmpPort)
+    {
+        _process = process;
+        _output = output;
+        _workDir = workDir;
+        _httpPort = httpPort;
+        _rtmpPort = rtmpPort;
+        ProcessIds = [process.Id];
+    }
+
+    public string Name => ServerName;
+
+    public string StartupMeaning => "start → /healthz 200";
+
+    public TimeSpan StartupTime { get; private set; }
+
+    public IReadOnlyList<int> ProcessIds { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string RecentOutput => _output.Text();
+
+    /// <summary>What this server serves (SRT not yet).</summary>
+    public static string? Unavailable(PlayerProtocol protocol) => protocol == PlayerProtocol.Srt
+        ? "not available: SRT is not implemented in LiveRelay yet"
+        : null;
+
+    public static ServerTarget Target(string serverDll, HttpClient control) =>
+        new(ServerName, Unavailable, ct => StartAsync(serverDll, control, ct));
+
+    public static async Task<IServerUnderTest> StartAsync(string serverDll, HttpClient control, CancellationToken cancellationToken)
+    {
+        var ports = FreePorts.Take(2);
+        var workDir = new TempDirectory("liverelay-load-server-");
+        var output = new OutputTail(capacity: 200, marker: ReadyLine);
+        var inv = CultureInfo.InvariantCulture;
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+        var startedAt = Stopwatch.GetTimestamp();
+        var process = ChildProcesses.Start(
+            dotnet,
+            [
+                serverDll,
+                "--urls", string.Create(inv, $"http://127.0.0.1:{ports[0]}"),
+                string.Create(inv, $"--LiveRelay:Rtmp:Port={ports[1]}"),
+                "--LiveRelay:Rtmp:Address=127.0.0.1",
+                $"--LiveRelay:DataDir={Path.Combine(workDir.Path, "data")}",
+            ],
+            output,
+            workDir.Path);
+        var server = new LiveRelayServerProcess(process, output, workDir, ports[0], ports[1]);
+        try
+        {
+            server.StartupTime = await ReadinessProbe.WaitAsync(
+                control, new Uri(string.Create(inv, $"http://127.0.0.1:{ports[0]}/healthz")), status => status == 200,
+                startedAt, StartTimeLimit, () => process.HasExited, cancellationToken).ConfigureAwait(false);
+            await output.MarkerSeen.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            return server;
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            var log = server.RecentOutput;
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException($"LiveRelay did not start ({ex.Message}). Its last output:{Environment.NewLine}{log}", ex);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public Uri? MetricsUri => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_httpPort}/metrics"));
+
+    public Uri PublishUri(string stream) => new(string.Create(CultureInfo.InvariantCulture, $"rtmp://127.0.0.1:{_rtmpPort}/live/{stream}"));
+
+    public Uri PlaylistUri(string stream) => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_httpPort}/live/{stream}/index.m3u8"));
+
+    public Uri? PlayUri(PlayerProtocol protocol, string stream) => protocol switch
+    {
+        PlayerProtocol.Rtmp => PublishUri(stream),
+        PlayerProtocol.Flv => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_httpPort}/live/{stream}.flv")),
+        PlayerProtocol.Hls => PlaylistUri(stream),
+        _ => null,
+    };
+
+    public ValueTask DisposeAsync()
+    {
+        ChildProcesses.Kill(_process);
+        _workDir.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
