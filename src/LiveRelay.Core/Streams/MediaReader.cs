@@ -44,7 +44,9 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
         _options = options;
         _time = time;
         _maxQueuedTicks = (long)(options.MaxQueuedDuration.TotalSeconds * MediaClock.Hz);
-        _minBatchTicks = (long)(options.MinBatchDuration.TotalSeconds * MediaClock.Hz);
+        // Each reader's batch is 0.5–1.5× the configured duration, so the readers of a stream do not
+        // all wake on the same frame and copy their batches into their sockets at the same moment.
+        _minBatchTicks = (long)(options.MinBatchDuration.TotalSeconds * MediaClock.Hz * (0.5 + Random.Shared.NextDouble()));
         _skipTimes = new long[Math.Max(options.MaxSkips, 1)];
         Array.Fill(_skipTimes, long.MinValue);
         Protocol = protocol;

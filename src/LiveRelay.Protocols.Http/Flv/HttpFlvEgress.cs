@@ -17,7 +17,7 @@ namespace LiveRelay.Protocols.Http.Flv;
 /// </summary>
 public static partial class HttpFlvEgress
 {
-    private const int MaxBatchBytes = 256 * 1024;
+    private const int MaxBatchBytes = 64 * 1024;
 
     private const string Protocol = "flv";
 

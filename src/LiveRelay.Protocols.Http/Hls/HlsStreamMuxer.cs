@@ -23,6 +23,9 @@ internal sealed partial class HlsStreamMuxer
         MaxQueuedFrames = 8192,
         MaxQueuedBytes = 128L * 1024 * 1024,
         MaxSkips = 1000,
+
+        // The segmenter's latency does not matter at this scale: wake it a few times a second, not per frame.
+        MinBatchDuration = TimeSpan.FromMilliseconds(200),
     };
 
     private readonly object _lock = new();

@@ -11,8 +11,11 @@ namespace LiveRelay.Protocols.Rtmp.Session;
 /// <summary>Play: the RTMP egress adapter, media frames in, chunks out.</summary>
 internal sealed partial class RtmpSession
 {
-    /// <summary>Most bytes written to the pipe before one flush (one syscall-sized batch).</summary>
-    private const int MaxBatchBytes = 256 * 1024;
+    /// <summary>
+    /// Most bytes written to the pipe before one flush. Small enough that a burst (the GOP cache for
+    /// a new player) does not make every connection hold a large slice of Kestrel's buffer pool.
+    /// </summary>
+    private const int MaxBatchBytes = 64 * 1024;
 
     private MediaReader? _player;
     private Task? _playLoop;

@@ -141,7 +141,8 @@ public sealed class MediaReaderTests
     [Fact]
     public async Task WaitToReadAsync_MergedWrites_WakesOncePerBatchButFirstBatchAtOnce()
     {
-        var (hub, publisher) = Publish(new ReaderOptions { MinBatchDuration = TimeSpan.FromMilliseconds(100) });
+        // Batches are jittered to 0.5–1.5× the duration: 200 ms means 100–300 ms here.
+        var (hub, publisher) = Publish(new ReaderOptions { MinBatchDuration = TimeSpan.FromMilliseconds(200) });
         publisher.Write(VideoAt(0, key: true));
         using var reader = hub.Find("live/cam1")!.Subscribe("test", "peer");
 
@@ -152,11 +153,11 @@ public sealed class MediaReaderTests
         var wait = reader.WaitToReadAsync();
         publisher.Write(VideoAt(40));
         publisher.Write(VideoAt(80));
-        Assert.False(wait.IsCompleted, "60 ms of media is less than a batch");
+        Assert.False(wait.IsCompleted, "40 ms of media is less than a batch");
 
-        publisher.Write(VideoAt(140));
+        publisher.Write(VideoAt(380));
         Assert.True(await wait);
-        Assert.Equal([40L, 80L, 140L], Drain(reader).Select(f => { var ms = Ms(f); f.Release(); return ms; }));
+        Assert.Equal([40L, 80L, 380L], Drain(reader).Select(f => { var ms = Ms(f); f.Release(); return ms; }));
     }
 
     [Fact]

@@ -65,7 +65,8 @@ public sealed class HlsStreamMuxerTests : IDisposable
     {
         var (muxer, publisher) = Start(new HlsOptions { SegmentSeconds = 2 });
 
-        Feed(publisher, 0, 6040);
+        // Past the 6 s cut by more than the segmenter's 200 ms wake-up batch.
+        Feed(publisher, 0, 6600);
         await SegmentsWritten(3);
 
         Assert.Equal([2.0, 2.0, 2.0], _durations.Take(3).Select(d => Math.Round(d, 3)));
@@ -82,7 +83,7 @@ public sealed class HlsStreamMuxerTests : IDisposable
     public async Task Segment_Bytes_AreTransportStreamStartingWithPatAndKeyframe()
     {
         var (muxer, publisher) = Start(new HlsOptions { SegmentSeconds = 1 });
-        Feed(publisher, 0, 2040);
+        Feed(publisher, 0, 2600);
         await SegmentsWritten(2);
 
         var name = Encoding.UTF8.GetString(muxer.Playlist).Split('\n').First(l => l.EndsWith(".ts", StringComparison.Ordinal));
