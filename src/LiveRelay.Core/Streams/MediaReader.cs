@@ -250,7 +250,7 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
         }
     }
 
-    /// <summary>Enough is queued to wake the consumer (always, for the first batch or without merged writes).</summary>
+    /// <summary>Enough is queued to wake the consumer (always for the first batch, a keyframe, or without merged writes).</summary>
     private bool BatchReady()
     {
         if (_minBatchTicks == 0 || _delivered == 0 || _count >= _options.MaxBatchFrames)
@@ -258,9 +258,10 @@ public sealed class MediaReader : IValueTaskSource<bool>, IDisposable
             return true;
         }
 
+        // A keyframe goes out at once: it closes HLS segments and starts a new GOP for players.
         var oldest = _ring[_head];
         var newest = _ring[(_head + _count - 1) % _ring.Length];
-        return newest.Dts - oldest.Dts >= _minBatchTicks;
+        return newest.IsKeyframe || newest.Dts - oldest.Dts >= _minBatchTicks;
     }
 
     private bool IsOverBounds(MediaFrame incoming)

@@ -177,4 +177,22 @@ public sealed class MediaReaderTests
         Assert.Single(Drain(reader)).Release();
         Assert.False(await reader.WaitToReadAsync());
     }
+
+    [Fact]
+    public async Task WaitToReadAsync_MergedWritesAndKeyframe_WakesAtOnce()
+    {
+        var (hub, publisher) = Publish(new ReaderOptions { MinBatchDuration = TimeSpan.FromSeconds(1) });
+        using var reader = hub.Find("live/cam1")!.Subscribe("test", "peer");
+        publisher.Write(VideoAt(0, key: true));
+        Assert.True(await reader.WaitToReadAsync());
+        Drain(reader).ForEach(f => f.Release());
+
+        var wait = reader.WaitToReadAsync();
+        publisher.Write(VideoAt(40));
+        Assert.False(wait.IsCompleted);
+        publisher.Write(VideoAt(80, key: true));
+
+        Assert.True(await wait);
+        Assert.Equal(2, Drain(reader).Select(f => { f.Release(); return 1; }).Count());
+    }
 }
