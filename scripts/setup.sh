@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the server and the test suite use:
-#   ffmpeg      real peer for tests; supervised transcoder/thumbnailer at run time
-APT_PACKAGES=(ffmpeg ca-certificates curl)
+#   ffmpeg             real peer for tests; supervised transcoder/thumbnailer at run time
+#   libsrt1.5-openssl  libsrt.so.1.5, which the SRT binding loads
+#   srt-tools          srt-live-transmit, a real SRT peer for tests
+APT_PACKAGES=(ffmpeg libsrt1.5-openssl srt-tools ca-certificates curl)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
