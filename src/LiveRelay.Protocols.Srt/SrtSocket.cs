@@ -135,6 +135,52 @@ public sealed class SrtSocket : IDisposable
         }
     }
 
+    /// <summary>libsrt's "would block" codes (SRT_EASYNCSND / SRT_EASYNCRCV / SRT_EASYNCFAIL).</summary>
+    private const int AsyncSend = 6001;
+    private const int AsyncReceive = 6002;
+    private const int AsyncFail = 6000;
+
+    /// <summary>
+    /// Non-blocking receive: the message length, -1 when nothing is ready (try again after epoll
+    /// says so), 0 when the connection is gone.
+    /// </summary>
+    public unsafe int TryReceive(Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            var result = SrtNative.ReceiveMessage(_handle.Id, p, buffer.Length);
+            if (result != SrtNative.Error)
+            {
+                return result;
+            }
+        }
+
+        var error = SrtException.Last("receive");
+        if (error.Code is AsyncReceive or AsyncFail)
+        {
+            return -1;
+        }
+
+        return Status is SrtSocketStatus.Broken or SrtSocketStatus.Closed or SrtSocketStatus.NonExistent ? 0 : throw error;
+    }
+
+    /// <summary>Non-blocking accept: a caller, or null when none is waiting.</summary>
+    public unsafe SrtSocket? TryAccept(out IPEndPoint? remote)
+    {
+        var address = stackalloc byte[128];
+        var length = 128;
+        var id = SrtNative.Accept(_handle.Id, address, &length);
+        if (id == SrtNative.InvalidSocket)
+        {
+            var error = SrtException.Last("accept");
+            remote = null;
+            return error.Code is AsyncReceive or AsyncFail or AsyncSend ? null : throw error;
+        }
+
+        remote = ToEndPoint(new ReadOnlySpan<byte>(address, length));
+        return new SrtSocket(new SrtSocketHandle(id));
+    }
+
     /// <summary>libsrt's statistics (totals since the start, and rates).</summary>
     public unsafe SrtStatistics GetStatistics(bool clear = false)
     {

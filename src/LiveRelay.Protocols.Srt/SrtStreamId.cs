@@ -45,6 +45,12 @@ public sealed record SrtStreamId(string Path, SrtMode Mode, string? User, string
             return false;
         }
 
+        // Some callers percent-encode the whole streamid (it travels in an srt:// URL); ffmpeg does not.
+        if (text.Contains('%', StringComparison.Ordinal))
+        {
+            text = Uri.UnescapeDataString(text);
+        }
+
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         string? resource;
         var mode = SrtMode.Auto;

@@ -11,6 +11,7 @@ public sealed class SrtStreamIdTests
     [InlineData("live/cam1", "live/cam1", SrtMode.Auto)]
     [InlineData("live/cam1?key=secret", "live/cam1", SrtMode.Auto)]
     [InlineData("program/42", "program/42", SrtMode.Auto)]
+    [InlineData("%23%21%3A%3Ar%3Dlive%2Fcam1%2Cm%3Drequest", "live/cam1", SrtMode.Request)]
     public void TryParse_AcceptedForms_GivePathAndMode(string text, string path, SrtMode mode)
     {
         Assert.True(SrtStreamId.TryParse(text, out var id, out var error), error);
@@ -31,8 +32,9 @@ public sealed class SrtStreamIdTests
     [Fact]
     public void TryParse_QueryAfterPath_IsKept()
     {
-        Assert.True(SrtStreamId.TryParse("publish:live/cam1?key=s%3Dcret", out var id, out _));
-        Assert.Equal("s=cret", id!.Parameters["key"]);
+        Assert.True(SrtStreamId.TryParse("publish:live/cam1?key=secret&x", out var id, out _));
+        Assert.Equal("secret", id!.Parameters["key"]);
+        Assert.Equal("", id.Parameters["x"]);
     }
 
     [Theory]

@@ -56,6 +56,7 @@ internal sealed partial class HlsStreamMuxer
     private bool _reportedUnsupported;
     private bool _muxerHasVideo;
     private bool _muxerHasAudio;
+    private long _firstVideoDts = long.MinValue;
 
     public HlsStreamMuxer(LiveStream stream, HlsOptions options, TimeProvider time, ILogger logger)
     {
@@ -192,7 +193,7 @@ internal sealed partial class HlsStreamMuxer
         if (_writer is null)
         {
             // Every segment starts on a keyframe (or anywhere, for audio-only streams).
-            if (!canCut)
+            if (!canCut || AwaitingLateAudio(frame))
             {
                 return;
             }
@@ -230,6 +231,26 @@ internal sealed partial class HlsStreamMuxer
 
         _muxer!.WriteFrame(frame, _writer!);
         _lastDts = Math.Max(_lastDts, frame.Dts);
+    }
+
+    /// <summary>
+    /// Ingests that announce audio after the first video keyframe (SRT/TS publishers do) would make a
+    /// first segment without an audio program, and players then never see audio. The first segment
+    /// waits up to one second of media for the audio track before it starts without one.
+    /// </summary>
+    private bool AwaitingLateAudio(MediaFrame frame)
+    {
+        if (_nextSequence > 0 || frame.Kind != MediaKind.Video || _stream.AudioTrack is not null)
+        {
+            return false;
+        }
+
+        if (_firstVideoDts == long.MinValue)
+        {
+            _firstVideoDts = frame.Dts;
+        }
+
+        return frame.Dts - _firstVideoDts < MediaClock.Hz;
     }
 
     private bool SegmentLongEnough(long dts) => MediaClock.ToSeconds(dts - _segmentStartDts) >= _options.SegmentSeconds - 0.05;

@@ -1,5 +1,6 @@
 using LiveRelay.Protocols.Http.Hls;
 using LiveRelay.Protocols.Rtmp;
+using LiveRelay.Protocols.Srt;
 using LiveRelay.Server.Metrics;
 
 namespace LiveRelay.Server.Configuration;
@@ -27,8 +28,8 @@ public sealed record LiveRelayOptions
     /// <summary>Metrics exposition.</summary>
     public MetricsOptions Metrics { get; init; } = new();
 
-    /// <summary>Reserved for the SRT listener (not yet served).</summary>
-    public PortOptions Srt { get; init; } = new() { Port = 9000 };
+    /// <summary>SRT ingest.</summary>
+    public SrtOptions Srt { get; init; } = new();
 
     /// <summary>Reserved for WebRTC (not yet served).</summary>
     public UdpPortOptions WebRtc { get; init; } = new();
@@ -41,7 +42,7 @@ public sealed record LiveRelayOptions
             yield return "LiveRelay:DataDir must not be empty";
         }
 
-        foreach (var error in Rtmp.Validate().Concat(Hls.Validate()).Concat(Publish.Validate()).Concat(Readers.Validate()).Concat(Metrics.Validate()))
+        foreach (var error in Rtmp.Validate().Concat(Hls.Validate()).Concat(Publish.Validate()).Concat(Readers.Validate()).Concat(Metrics.Validate()).Concat(Srt.Validate()))
         {
             yield return error;
         }
@@ -95,12 +96,6 @@ public sealed record ReaderQueueOptions
             yield return $"LiveRelay:Readers:MergeWriteMilliseconds must be 0..2000 (got {MergeWriteMilliseconds})";
         }
     }
-}
-
-/// <summary>A reserved TCP/UDP port setting.</summary>
-public sealed record PortOptions
-{
-    public int Port { get; init; }
 }
 
 /// <summary>A reserved UDP port setting.</summary>

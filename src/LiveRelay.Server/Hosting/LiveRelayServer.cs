@@ -7,6 +7,7 @@ using LiveRelay.Protocols.Http;
 using LiveRelay.Protocols.Http.Hls;
 using LiveRelay.Protocols.Rtmp;
 using LiveRelay.Protocols.Rtmp.Session;
+using LiveRelay.Protocols.Srt;
 using LiveRelay.Server.Api;
 using LiveRelay.Server.Configuration;
 using LiveRelay.Server.Metrics;
@@ -87,7 +88,8 @@ public static class LiveRelayServer
         {
             app.Services.GetRequiredService<Readiness>().MarkReady();
             var rtmp = options.Rtmp.Port == 0 ? "off" : $"{(options.Rtmp.Address.Length == 0 ? "0.0.0.0" : options.Rtmp.Address)}:{options.Rtmp.Port}";
-            ServerLog.Started(logger, Version, urls, rtmp, dataDir);
+            var srt = options.Srt.Port == 0 ? "off" : $"{(options.Srt.Address.Length == 0 ? "0.0.0.0" : options.Srt.Address)}:{options.Srt.Port}";
+            ServerLog.Started(logger, Version, urls, rtmp, srt, dataDir);
         });
         lifetime.ApplicationStopping.Register(() =>
         {
@@ -205,6 +207,9 @@ public static class LiveRelayServer
         });
         services.AddSingleton<StreamHub>();
         services.AddSingleton<HlsService>();
+        services.AddSingleton(options.Srt);
+        services.AddSingleton<SrtServer>();
+        services.AddHostedService<SrtListenerService>();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.WriteIndented = false);
     }

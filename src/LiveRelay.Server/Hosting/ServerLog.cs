@@ -5,8 +5,8 @@ namespace LiveRelay.Server.Hosting;
 /// <summary>Server life-cycle log events (ids 1–99).</summary>
 internal static partial class ServerLog
 {
-    [LoggerMessage(1, LogLevel.Information, "LiveRelay {Version} listening: HTTP {HttpUrls}, RTMP {RtmpEndpoint}; data in {DataDir}")]
-    public static partial void Started(ILogger logger, string version, string httpUrls, string rtmpEndpoint, string dataDir);
+    [LoggerMessage(1, LogLevel.Information, "LiveRelay {Version} listening: HTTP {HttpUrls}, RTMP {RtmpEndpoint}, SRT {SrtEndpoint}; data in {DataDir}")]
+    public static partial void Started(ILogger logger, string version, string httpUrls, string rtmpEndpoint, string srtEndpoint, string dataDir);
 
     [LoggerMessage(2, LogLevel.Information, "Configuration file {Path} {State}")]
     public static partial void ConfigFile(ILogger logger, string path, string state);

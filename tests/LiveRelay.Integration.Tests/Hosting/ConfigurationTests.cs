@@ -34,7 +34,7 @@ public sealed class ConfigurationTests
 
         await using var server = ExternalProcess.Start(
             "dotnet",
-            [ServerProcess.ServerAssembly, "--config", config, "--urls", $"http://127.0.0.1:{httpPort}"],
+            [ServerProcess.ServerAssembly, "--config", config, "--urls", $"http://127.0.0.1:{httpPort}", "--LiveRelay:Srt:Port=0"],
             files.Directory,
             new Dictionary<string, string> { ["LIVERELAY__Rtmp__Port"] = fromEnvironment.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         await server.WaitForOutputAsync("listening: HTTP", TimeSpan.FromSeconds(60));

@@ -14,7 +14,6 @@ public sealed class ServerFixture : IAsyncLifetime
             "--LiveRelay:Rtmp:HandshakeTimeoutSeconds=3",
             "--LiveRelay:Metrics:MaxStreamLabels=2",
             //  Keys for later features and unknown keys must not stop the server.
-            "--LiveRelay:Srt:Port=0",
             "--LiveRelay:WebRtc:UdpPort=0",
             "--LiveRelay:NotYetInvented:Setting=1");
 

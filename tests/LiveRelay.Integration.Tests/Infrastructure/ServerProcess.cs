@@ -9,8 +9,9 @@ namespace LiveRelay.Integration.Tests.Infrastructure;
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
-    private ServerProcess(ExternalProcess process, int httpPort, int rtmpPort, string workDir)
+    private ServerProcess(ExternalProcess process, int httpPort, int rtmpPort, int srtPort, string workDir)
     {
+        SrtPort = srtPort;
         Process = process;
         HttpPort = httpPort;
         RtmpPort = rtmpPort;
@@ -23,6 +24,11 @@ public sealed class ServerProcess : IAsyncDisposable
     public int HttpPort { get; }
 
     public int RtmpPort { get; }
+
+    public int SrtPort { get; }
+
+    /// <summary>An SRT URL as users paste it for ffmpeg (which passes the streamid on verbatim).</summary>
+    public string SrtUrl(string streamId) => $"srt://127.0.0.1:{SrtPort}?streamid={streamId}";
 
     public string WorkDir { get; }
 
@@ -64,17 +70,20 @@ public sealed class ServerProcess : IAsyncDisposable
         var workDir = Directory.CreateTempSubdirectory("liverelay-it-").FullName;
         var httpPort = FreePort.Tcp();
         var rtmpPort = FreePort.Tcp();
+        var srtPort = FreePort.Udp();
         string[] arguments =
         [
             ServerAssembly,
             "--urls", $"http://127.0.0.1:{httpPort}",
             $"--LiveRelay:Rtmp:Port={rtmpPort}",
             "--LiveRelay:Rtmp:Address=127.0.0.1",
+            $"--LiveRelay:Srt:Port={srtPort}",
+            "--LiveRelay:Srt:Address=127.0.0.1",
             "--LiveRelay:DataDir=data",
             .. extraArguments,
         ];
         var process = ExternalProcess.Start("dotnet", arguments, workDir);
-        var server = new ServerProcess(process, httpPort, rtmpPort, workDir);
+        var server = new ServerProcess(process, httpPort, rtmpPort, srtPort, workDir);
         try
         {
             await process.WaitForOutputAsync("listening: HTTP", TimeSpan.FromSeconds(60));

@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using LiveRelay.Codecs.Aac;
+using LiveRelay.Codecs.H264;
+using LiveRelay.Core.Media;
+
+namespace LiveRelay.Formats.Ts;
+
+public sealed partial class TsDemuxer
+{
+    private const int AacSamplesPerFrame = 1024;
+    private const int NalLengthSize = 4;
+
+    private readonly ArrayBufferWriter<byte> _avcc = new(64 * 1024);
+
+    // PES payload: one Annex B access unit (2.14 of H.222.0: aligned H.264 PES carry whole AUs).
+    // Converted to 4-byte length-prefixed NAL units, AUD dropped; SPS/PPS stay in band and feed the track.
+    private bool OnH264(ElementaryStream stream, ReadOnlySpan<byte> annexB, long? dts, long? pts)
+    {
+        if (dts is null || pts is null)
+        {
+            return false; // an access unit without PTS cannot be placed on the timeline
+        }
+
+        _avcc.ResetWrittenCount();
+        if (!H264Nal.TryConvertAnnexBToAvcc(annexB, _avcc))
+        {
+            return false;
+        }
+
+        var accessUnit = _avcc.WrittenSpan;
+        if (accessUnit.IsEmpty)
+        {
+            return true; // only delimiters: nothing to publish
+        }
+
+        var keyframe = false;
+        var remaining = accessUnit;
+        while (remaining.Length >= NalLengthSize)
+        {
+            var length = (int)BinaryPrimitives.ReadUInt32BigEndian(remaining);
+            var nal = remaining.Slice(NalLengthSize, length);
+            switch (H264Nal.GetNalType(nal[0]))
+            {
+                case H264NalType.Idr:
+                    keyframe = true;
+                    break;
+                case H264NalType.Sps when !nal.SequenceEqual(stream.Sps):
+                    stream.Sps = nal.ToArray();
+                    stream.Track = null;
+                    break;
+                case H264NalType.Pps when !nal.SequenceEqual(stream.Pps):
+                    stream.Pps = nal.ToArray();
+                    stream.Track = null;
+                    break;
+            }
+
+            remaining = remaining[(NalLengthSize + length)..];
+        }
+
+        if (stream.Track is null && stream.Sps is not null && stream.Pps is not null)
+        {
+            stream.Track = CreateVideoTrack(stream.Sps, stream.Pps);
+        }
+
+        if (stream.Track is null)
+        {
+            FramesBeforeConfig++;
+            return true;
+        }
+
+        _onFrame(stream.Track, MediaFrame.Copy(stream.Track, accessUnit, dts.Value, pts.Value, keyframe));
+        return true;
+    }
+
+    private static TrackInfo? CreateVideoTrack(byte[] sps, byte[] pps)
+    {
+        if (sps.Length < 4 || !H264SpsInfo.TryParse(sps, out var info))
+        {
+            return null;
+        }
+
+        var config = AvcDecoderConfiguration.Build(sps, pps);
+        return new TrackInfo
+        {
+            Kind = MediaKind.Video,
+            Codec = CodecId.H264,
+            CodecConfig = config,
+            Width = info.Width,
+            Height = info.Height,
+            CodecString = AvcDecoderConfiguration.TryParse(config, out var parsed) && parsed is not null ? parsed.CodecString : "",
+        };
+    }
+
+    //  PES payload: ADTS frames back to back (ISO/IEC 13818-7 6.2):
+    //  adts_fixed_header 28 | adts_variable_header 28 (frame_length 13 includes the header) | [crc 16] | raw_data_block
+    //  The PES PTS belongs to the first frame; each further frame is 1024 samples later.
+    private bool OnAdts(ElementaryStream stream, ReadOnlySpan<byte> payload, long? pts)
+    {
+        var first = pts ?? stream.NextAudioPts;
+        if (first is null)
+        {
+            return false;
+        }
+
+        var index = 0;
+        var sampleRate = 0;
+        while (!payload.IsEmpty)
+        {
+            if (!Adts.TryParseHeader(payload, out var adts) || adts.FrameLength > payload.Length)
+            {
+                return index > 0 && Advance(stream, first.Value, index, sampleRate);
+            }
+
+            var config = adts.ToAudioSpecificConfig();
+            if (config.Channels is < 1 or > 8 or 7)
+            {
+                return false; // channel configuration 0 needs a PCE, which ADTS-in-TS does not give us
+            }
+
+            var key = (adts.ObjectType, adts.SampleRateIndex, config.Channels);
+            if (stream.Track is null || stream.AudioKey != key)
+            {
+                stream.AudioKey = key;
+                stream.Track = new TrackInfo
+                {
+                    Kind = MediaKind.Audio,
+                    Codec = CodecId.Aac,
+                    CodecConfig = AudioSpecificConfig.Build(adts.ObjectType, adts.SampleRate, config.Channels),
+                    SampleRate = adts.SampleRate,
+                    Channels = config.Channels,
+                    CodecString = config.CodecString,
+                };
+            }
+
+            sampleRate = adts.SampleRate;
+            var framePts = first.Value + index * (long)AacSamplesPerFrame * MediaClock.Hz / sampleRate;
+            var raw = payload[adts.HeaderLength..adts.FrameLength];
+            _onFrame(stream.Track, MediaFrame.Copy(stream.Track, raw, framePts, framePts, isKeyframe: false));
+            payload = payload[adts.FrameLength..];
+            index++;
+        }
+
+        return index == 0 || Advance(stream, first.Value, index, sampleRate);
+    }
+
+    private static bool Advance(ElementaryStream stream, long first, int frames, int sampleRate)
+    {
+        stream.NextAudioPts = first + frames * (long)AacSamplesPerFrame * MediaClock.Hz / sampleRate;
+        return true;
+    }
+}

@@ -1,0 +1,263 @@
+using System.Net;
+using LiveRelay.Core.Diagnostics;
+using LiveRelay.Core.Streams;
+using Microsoft.Extensions.Logging;
+
+namespace LiveRelay.Protocols.Srt;
+
+/// <summary>
+/// The SRT listener: one libsrt epoll loop on one thread serves every SRT socket. Callers are
+/// routed by streamid (<see cref="SrtStreamId"/>); publishers' MPEG-TS is demuxed into the hub.
+/// </summary>
+public sealed partial class SrtServer : IDisposable
+{
+    private const string Protocol = "srt";
+
+    private readonly StreamHub _hub;
+    private readonly SrtOptions _options;
+    private readonly LiveRelayMetrics _metrics;
+    private readonly ILogger<SrtServer> _logger;
+    private readonly Dictionary<int, SrtPublishSession> _sessions = [];
+    private SrtSocket? _listener;
+    private SrtEpoll? _epoll;
+    private Thread? _loop;
+    private volatile bool _stopping;
+
+    public SrtServer(StreamHub hub, SrtOptions options, LiveRelayMetrics metrics, ILogger<SrtServer> logger)
+    {
+        _hub = hub;
+        _options = options;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>Binds the listener and starts the loop thread.</summary>
+    public void Start()
+    {
+        var address = _options.Address.Length == 0 ? IPAddress.Any : IPAddress.Parse(_options.Address);
+        _listener = SrtSocket.Create();
+        _listener.SetLatency(_options.LatencyMs);
+        if (_options.Passphrase.Length > 0)
+        {
+            _listener.SetPassphrase(_options.Passphrase, _options.KeyLength);
+        }
+
+        _listener.SetBlocking(false);
+        _listener.Bind(new IPEndPoint(address, _options.Port));
+        _listener.Listen();
+        _epoll = new SrtEpoll();
+        _epoll.AddReader(_listener);
+        _loop = new Thread(Loop) { IsBackground = true, Name = "SRT epoll" };
+        _loop.Start();
+        Log.Listening(_logger, $"{address}:{_options.Port}", _options.LatencyMs);
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _loop?.Join(TimeSpan.FromSeconds(5));
+        foreach (var session in _sessions.Values)
+        {
+            session.Dispose();
+        }
+
+        _sessions.Clear();
+        _listener?.Dispose();
+        _epoll?.Dispose();
+    }
+
+    private void Loop()
+    {
+        var ready = new (int, bool, bool)[256];
+        while (!_stopping)
+        {
+            try
+            {
+                foreach (var (socket, _, _) in _epoll!.Wait(100, ready))
+                {
+                    if (socket == _listener!.Id)
+                    {
+                        // One accept per readiness event: epoll reports the listener again while callers wait.
+                        AcceptOne();
+                    }
+                    else if (_sessions.TryGetValue(socket, out var session) && !session.OnReadable())
+                    {
+                        Close(session);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                // One bad socket must not stop the loop that serves all the others.
+                Log.LoopError(_logger, ex);
+            }
+        }
+    }
+
+    private void AcceptOne()
+    {
+        if (_listener!.TryAccept(out var remote) is { } socket)
+        {
+            _metrics.ConnectionOpened(Protocol, "connected");
+            var remoteText = remote?.ToString() ?? "";
+            string streamIdText;
+            try
+            {
+                streamIdText = socket.GetStreamId();
+            }
+            catch (SrtException ex)
+            {
+                Refuse(socket, remoteText, "", ex.Message, "connected");
+                return;
+            }
+
+            if (!SrtStreamId.TryParse(streamIdText, out var streamId, out var error))
+            {
+                Refuse(socket, remoteText, streamIdText, error, "connected");
+                return;
+            }
+
+            var mode = streamId!.Mode == SrtMode.Auto
+                ? (_hub.Find(streamId.Path)?.Publisher is not null && _hub.Find(streamId.Path)?.State == StreamState.Live ? SrtMode.Request : SrtMode.Publish)
+                : streamId.Mode;
+            if (mode == SrtMode.Request)
+            {
+                Refuse(socket, remoteText, streamIdText, "playback over SRT is not available yet", "connected");
+                return;
+            }
+
+            var status = _hub.TryPublish(streamId.Path, new PublisherInfo(Protocol, remoteText, socket.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), out var publisher);
+            if (publisher is null)
+            {
+                _metrics.PublishRefused(Protocol, status.ToString());
+                Refuse(socket, remoteText, streamIdText, status == PublishStatus.AlreadyPublishing ? $"{streamId.Path} is already being published" : "invalid path", "connected");
+                return;
+            }
+
+            socket.SetBlocking(false);
+            var session = new SrtPublishSession(socket, remoteText, publisher, _metrics, _logger);
+            _sessions[socket.Id] = session;
+            _epoll!.AddReader(socket);
+            _metrics.ConnectionStateChanged(Protocol, "connected", "publishing");
+            Log.PublishStarted(_logger, streamId.Path, remoteText, status);
+        }
+    }
+
+    private void Refuse(SrtSocket socket, string remote, string streamId, string reason, string state)
+    {
+        Log.Refused(_logger, remote, streamId, reason);
+        _metrics.ConnectionClosed(Protocol, state);
+        socket.Dispose();
+    }
+
+    private void Close(SrtPublishSession session)
+    {
+        _epoll!.Remove(session.Socket);
+        _sessions.Remove(session.Socket.Id);
+        Log.PublishEnded(_logger, session.Path, session.Remote, session.Demuxer.PacketsRead, session.Demuxer.ContinuityErrors);
+        _metrics.ConnectionClosed(Protocol, "publishing");
+        session.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1400, LogLevel.Information, "SRT listening on {EndPoint} (latency {LatencyMs} ms)")]
+        public static partial void Listening(ILogger logger, string endPoint, int latencyMs);
+
+        [LoggerMessage(1401, LogLevel.Warning, "SRT caller {RemoteEndPoint} refused (streamid '{StreamId}'): {Reason}")]
+        public static partial void Refused(ILogger logger, string remoteEndPoint, string streamId, string reason);
+
+        [LoggerMessage(1402, LogLevel.Information, "Publishing {StreamPath} over SRT from {RemoteEndPoint} ({Status})")]
+        public static partial void PublishStarted(ILogger logger, string streamPath, string remoteEndPoint, PublishStatus status);
+
+        [LoggerMessage(1403, LogLevel.Information, "SRT publish of {StreamPath} from {RemoteEndPoint} ended: {Packets} TS packets, {ContinuityErrors} continuity errors")]
+        public static partial void PublishEnded(ILogger logger, string streamPath, string remoteEndPoint, long packets, long continuityErrors);
+
+        [LoggerMessage(1404, LogLevel.Error, "SRT loop error")]
+        public static partial void LoopError(ILogger logger, Exception exception);
+
+        [LoggerMessage(1405, LogLevel.Warning, "{StreamPath}: TS stream type 0x{StreamType:X2} on PID {Pid} is not carried; ignored")]
+        public static partial void UnsupportedStream(ILogger logger, string streamPath, int streamType, int pid);
+    }
+
+    /// <summary>One publishing caller: SRT messages in, TS demuxed, frames into the hub.</summary>
+    private sealed class SrtPublishSession : IDisposable
+    {
+        private readonly byte[] _buffer = new byte[1500];
+        private readonly StreamPublisher _publisher;
+        private readonly LiveRelayMetrics _metrics;
+        private Core.Media.TrackInfo? _video;
+        private Core.Media.TrackInfo? _audio;
+
+        public SrtPublishSession(SrtSocket socket, string remote, StreamPublisher publisher, LiveRelayMetrics metrics, ILogger logger)
+        {
+            Socket = socket;
+            Remote = remote;
+            _publisher = publisher;
+            _metrics = metrics;
+            Demuxer = new Formats.Ts.TsDemuxer(OnFrame);
+            var path = publisher.Stream.Path;
+            Demuxer.UnsupportedStream += (pid, type) => Log.UnsupportedStream(logger, path, type, pid);
+        }
+
+        public SrtSocket Socket { get; }
+
+        public string Remote { get; }
+
+        public string Path => _publisher.Stream.Path;
+
+        public Formats.Ts.TsDemuxer Demuxer { get; }
+
+        /// <summary>Reads everything ready; false when the caller is gone.</summary>
+        public bool OnReadable()
+        {
+            long bytes = 0;
+            try
+            {
+                while (true)
+                {
+                    var length = Socket.TryReceive(_buffer);
+                    if (length < 0)
+                    {
+                        return true;
+                    }
+
+                    if (length == 0)
+                    {
+                        return false;
+                    }
+
+                    bytes += length;
+                    Demuxer.Push(_buffer.AsSpan(0, length));
+                }
+            }
+            catch (SrtException)
+            {
+                return false;
+            }
+            finally
+            {
+                _metrics.BytesReceived(Protocol, bytes);
+            }
+        }
+
+        public void Dispose()
+        {
+            Demuxer.Flush();
+            _publisher.Dispose();
+            Socket.Dispose();
+        }
+
+        private void OnFrame(Core.Media.TrackInfo track, Core.Media.MediaFrame frame)
+        {
+            ref var known = ref track.Kind == Core.Media.MediaKind.Video ? ref _video : ref _audio;
+            if (!ReferenceEquals(known, track))
+            {
+                known = track;
+                _publisher.SetTrack(track);
+            }
+
+            _publisher.Write(frame);
+        }
+    }
+}
