@@ -126,7 +126,8 @@ public sealed partial class SrtServer : IDisposable
                 return;
             }
 
-            var status = _hub.TryPublish(streamId.Path, new PublisherInfo(Protocol, remoteText, socket.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), out var publisher);
+            var statistics = new SrtTransportStatistics(socket);
+            var status = _hub.TryPublish(streamId.Path, new PublisherInfo(Protocol, remoteText, socket.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), statistics), out var publisher);
             if (publisher is null)
             {
                 _metrics.PublishRefused(Protocol, status.ToString());

@@ -4,4 +4,5 @@ namespace LiveRelay.Core.Streams;
 /// <param name="Protocol">Ingest protocol, lower case (<c>rtmp</c>, <c>srt</c>, <c>webrtc</c>).</param>
 /// <param name="RemoteAddress">The publisher's address and port, when known.</param>
 /// <param name="ConnectionId">The connection's id, for log correlation.</param>
-public sealed record PublisherInfo(string Protocol, string? RemoteAddress, string? ConnectionId = null);
+/// <param name="Transport">Live transport figures of the connection, when the protocol has them (SRT).</param>
+public sealed record PublisherInfo(string Protocol, string? RemoteAddress, string? ConnectionId = null, ITransportStatistics? Transport = null);

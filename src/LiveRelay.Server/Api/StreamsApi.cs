@@ -43,7 +43,7 @@ public static class StreamsApi
             ? new AudioDto(Name(a.Codec), a.CodecString, a.SampleRate, a.Channels, Kbps(audioBps))
             : null;
         var publisher = stream.Publisher is { } p && stream.State == StreamState.Live
-            ? new PublisherDto(p.Protocol, p.RemoteAddress, stream.PublishedAt)
+            ? new PublisherDto(p.Protocol, p.RemoteAddress, stream.PublishedAt, p.Transport?.Snapshot())
             : null;
         return new StreamDto(
             stream.Path,
@@ -88,7 +88,12 @@ public sealed record StreamDto(
     long DroppedFrames,
     int PublisherSessions);
 
-public sealed record PublisherDto(string Protocol, string? RemoteAddress, DateTimeOffset Since);
+/// <summary>Who publishes a stream.</summary>
+/// <param name="Protocol">Ingest protocol.</param>
+/// <param name="RemoteAddress">The publisher's address and port.</param>
+/// <param name="Since">When this publisher started.</param>
+/// <param name="Transport">Connection figures where the protocol has them: for SRT rttMs, bandwidthMbps, receiveRateMbps, sendRateMbps, packetsReceived, packetsLost, packetsRetransmitted, packetsDropped, latencyMs.</param>
+public sealed record PublisherDto(string Protocol, string? RemoteAddress, DateTimeOffset Since, IReadOnlyDictionary<string, double>? Transport);
 
 public sealed record VideoDto(string Codec, string CodecString, int Width, int Height, double FrameRate, double BitrateKbps, double KeyframeIntervalSeconds);
 

@@ -34,7 +34,13 @@ public sealed class SrtIngestTests(ServerFixture fixture) : IDisposable
         Assert.True((await Ffmpeg.PacketsAsync(output, "v"))[0].Key);
 
         var stream = (await _server.FindStreamAsync(path))!.Value;
-        Assert.Equal("srt", stream.GetProperty("publisher").GetProperty("protocol").GetString());
+        var publisherInfo = stream.GetProperty("publisher");
+        Assert.Equal("srt", publisherInfo.GetProperty("protocol").GetString());
+        var transport = publisherInfo.GetProperty("transport");
+        Assert.True(transport.GetProperty("packetsReceived").GetDouble() > 100);
+        Assert.True(transport.GetProperty("rttMs").GetDouble() >= 0);
+        Assert.True(transport.GetProperty("receiveRateMbps").GetDouble() >= 0);
+        Assert.True(transport.TryGetProperty("packetsLost", out _));
     }
 
     [Fact]
