@@ -18,6 +18,9 @@ public sealed partial class SrtServer : IDisposable
     private readonly LiveRelayMetrics _metrics;
     private readonly ILogger<SrtServer> _logger;
     private readonly Dictionary<int, SrtPublishSession> _sessions = [];
+    private readonly Dictionary<int, SrtPlaySession> _players = [];
+    private readonly Dictionary<string, SrtTsFeed> _feeds = new(StringComparer.Ordinal);
+    private readonly byte[] _drain = new byte[1500];
     private SrtSocket? _listener;
     private SrtEpoll? _epoll;
     private Thread? _loop;
@@ -62,6 +65,18 @@ public sealed partial class SrtServer : IDisposable
         }
 
         _sessions.Clear();
+        foreach (var feed in _feeds.Values)
+        {
+            feed.Dispose();
+        }
+
+        foreach (var player in _players.Values)
+        {
+            player.Socket.Dispose();
+        }
+
+        _feeds.Clear();
+        _players.Clear();
         _listener?.Dispose();
         _epoll?.Dispose();
     }
@@ -84,7 +99,13 @@ public sealed partial class SrtServer : IDisposable
                     {
                         Close(session);
                     }
+                    else if (_players.TryGetValue(socket, out var player) && player.Socket.TryReceive(_drain) == 0)
+                    {
+                        player.Close();
+                    }
                 }
+
+                SweepPlayers();
             }
             catch (Exception ex)
             {
@@ -122,7 +143,7 @@ public sealed partial class SrtServer : IDisposable
                 : streamId.Mode;
             if (mode == SrtMode.Request)
             {
-                Refuse(socket, remoteText, streamIdText, "playback over SRT is not available yet", "connected");
+                Play(socket, remoteText, streamIdText, streamId.Path);
                 return;
             }
 
@@ -141,6 +162,70 @@ public sealed partial class SrtServer : IDisposable
             _epoll!.AddReader(socket);
             _metrics.ConnectionStateChanged(Protocol, "connected", "publishing");
             Log.PublishStarted(_logger, streamId.Path, remoteText, status);
+        }
+    }
+
+    private void Play(SrtSocket socket, string remote, string streamIdText, string path)
+    {
+        var stream = _hub.Find(path);
+        if (stream is null)
+        {
+            Refuse(socket, remote, streamIdText, $"no stream is live at {path}", "connected");
+            return;
+        }
+
+        if (!_feeds.TryGetValue(path, out var feed) || feed.Stream != stream || feed.Completion.IsCompleted)
+        {
+            feed?.Dispose();
+            feed = new SrtTsFeed(stream);
+            _feeds[path] = feed;
+        }
+
+        // Non-blocking sends: a reader whose send buffer fills is cut off instead of stalling the others.
+        socket.SetBlocking(false);
+        var player = new SrtPlaySession(socket, remote, path);
+        _players[socket.Id] = player;
+        _epoll!.AddReader(socket);
+        feed.Add(player);
+        _metrics.ConnectionStateChanged(Protocol, "connected", "playing");
+        Log.PlayStarted(_logger, path, remote);
+    }
+
+    /// <summary>Closes readers that left, failed or whose stream ended; drops feeds nobody reads.</summary>
+    private void SweepPlayers()
+    {
+        List<SrtPlaySession>? closed = null;
+        foreach (var player in _players.Values)
+        {
+            if (player.IsClosed)
+            {
+                (closed ??= []).Add(player);
+            }
+        }
+
+        if (closed is null)
+        {
+            return;
+        }
+
+        foreach (var player in closed)
+        {
+            _players.Remove(player.Socket.Id);
+            _epoll!.Remove(player.Socket);
+            if (_feeds.TryGetValue(player.Path, out var feed))
+            {
+                feed.Remove(player);
+                if (feed.SessionCount == 0)
+                {
+                    feed.Dispose();
+                    _feeds.Remove(player.Path);
+                }
+            }
+
+            _metrics.BytesSent(Protocol, player.BytesSent);
+            _metrics.ConnectionClosed(Protocol, "playing");
+            Log.PlayEnded(_logger, player.Path, player.Remote, player.BytesSent);
+            player.Socket.Dispose();
         }
     }
 
@@ -173,6 +258,12 @@ public sealed partial class SrtServer : IDisposable
 
         [LoggerMessage(1403, LogLevel.Information, "SRT publish of {StreamPath} from {RemoteEndPoint} ended: {Packets} TS packets, {ContinuityErrors} continuity errors")]
         public static partial void PublishEnded(ILogger logger, string streamPath, string remoteEndPoint, long packets, long continuityErrors);
+
+        [LoggerMessage(1406, LogLevel.Information, "SRT play of {StreamPath} started for {RemoteEndPoint}")]
+        public static partial void PlayStarted(ILogger logger, string streamPath, string remoteEndPoint);
+
+        [LoggerMessage(1407, LogLevel.Information, "SRT play of {StreamPath} for {RemoteEndPoint} ended after {Bytes} bytes")]
+        public static partial void PlayEnded(ILogger logger, string streamPath, string remoteEndPoint, long bytes);
 
         [LoggerMessage(1404, LogLevel.Error, "SRT loop error")]
         public static partial void LoopError(ILogger logger, Exception exception);

@@ -81,6 +81,36 @@ public sealed class SrtIngestTests(ServerFixture fixture) : IDisposable
         Assert.False(first.HasExited);
     }
 
+    [Theory]
+    [InlineData("#!::r=live/srt-play,m=request")]
+    [InlineData("read:live/srt-play")]
+    public async Task SrtRequest_RtmpPublishedStream_IsReadAsTsFromAKeyframe(string streamId)
+    {
+        await using var publisher = Ffmpeg.Publish(_server.RtmpUrl("live/srt-play"), seconds: 12);
+        await _server.Process.WaitForOutputAsync("Publishing live/srt-play", s_timeout);
+
+        var output = _files.File("srt-play.ts");
+        await using var player = Ffmpeg.Record(_server.SrtUrl(streamId), output, seconds: 3);
+        Assert.True(await player.WaitForExitAsync(s_timeout) == 0, player.AllOutput);
+
+        var probe = await Ffmpeg.ProbeAsync(output);
+        Assert.Equal("h264", probe.Video.GetProperty("codec_name").GetString());
+        Assert.Equal(640, probe.Video.GetProperty("width").GetInt32());
+        Assert.Equal("aac", probe.Audio.GetProperty("codec_name").GetString());
+        Assert.InRange(ProbeResult.Packets(probe.Video), 60, 130);
+        Assert.True((await Ffmpeg.PacketsAsync(output, "v"))[0].Key, "SRT playback must start on a keyframe");
+    }
+
+    [Fact]
+    public async Task SrtRequest_UnknownStream_IsRefusedAndLogged()
+    {
+        var mark = _server.Process.Mark();
+        await using var player = Ffmpeg.Record(_server.SrtUrl("read:live/srt-nobody"), _files.File("none.ts"), seconds: 2);
+
+        await _server.Process.WaitForOutputAsync("no stream is live at live/srt-nobody", s_timeout, mark);
+        Assert.NotEqual(0, await player.WaitForExitAsync(s_timeout));
+    }
+
     private async Task WaitPublishingAsync(string path, ExternalProcess publisher)
     {
         try
