@@ -12,6 +12,7 @@ namespace LiveRelay.Protocols.Srt;
 public sealed partial class SrtServer : IDisposable
 {
     private const string Protocol = "srt";
+    private const int SampleIntervalMs = 1000;
 
     private readonly StreamHub _hub;
     private readonly SrtOptions _options;
@@ -25,6 +26,7 @@ public sealed partial class SrtServer : IDisposable
     private SrtEpoll? _epoll;
     private Thread? _loop;
     private volatile bool _stopping;
+    private long _nextSample;
 
     public SrtServer(StreamHub hub, SrtOptions options, LiveRelayMetrics metrics, ILogger<SrtServer> logger)
     {
@@ -39,6 +41,7 @@ public sealed partial class SrtServer : IDisposable
     {
         var address = _options.Address.Length == 0 ? IPAddress.Any : IPAddress.Parse(_options.Address);
         _listener = SrtSocket.Create();
+        SrtLibraryLog.RouteTo(_logger);
         _listener.SetLatency(_options.LatencyMs);
         if (_options.Passphrase.Length > 0)
         {
@@ -46,6 +49,7 @@ public sealed partial class SrtServer : IDisposable
         }
 
         _listener.SetBlocking(false);
+        _listener.SetAdmission(Admit);
         _listener.Bind(new IPEndPoint(address, _options.Port));
         _listener.Listen();
         _epoll = new SrtEpoll();
@@ -106,6 +110,11 @@ public sealed partial class SrtServer : IDisposable
                 }
 
                 SweepPlayers();
+                if (Environment.TickCount64 >= _nextSample)
+                {
+                    _nextSample = Environment.TickCount64 + SampleIntervalMs;
+                    SampleLinks();
+                }
             }
             catch (Exception ex)
             {
@@ -138,16 +147,13 @@ public sealed partial class SrtServer : IDisposable
                 return;
             }
 
-            var mode = streamId!.Mode == SrtMode.Auto
-                ? (_hub.Find(streamId.Path)?.Publisher is not null && _hub.Find(streamId.Path)?.State == StreamState.Live ? SrtMode.Request : SrtMode.Publish)
-                : streamId.Mode;
-            if (mode == SrtMode.Request)
+            if (Resolve(streamId) == SrtMode.Request)
             {
                 Play(socket, remoteText, streamIdText, streamId.Path);
                 return;
             }
 
-            var statistics = new SrtTransportStatistics(socket);
+            var statistics = new SrtTransportStatistics(socket, sender: false);
             var status = _hub.TryPublish(streamId.Path, new PublisherInfo(Protocol, remoteText, socket.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), statistics), out var publisher);
             if (publisher is null)
             {
@@ -157,13 +163,52 @@ public sealed partial class SrtServer : IDisposable
             }
 
             socket.SetBlocking(false);
-            var session = new SrtPublishSession(socket, remoteText, publisher, _metrics, _logger);
+            var session = new SrtPublishSession(socket, remoteText, publisher, statistics, _metrics, _logger);
             _sessions[socket.Id] = session;
             _epoll!.AddReader(socket);
             _metrics.ConnectionStateChanged(Protocol, "connected", "publishing");
             Log.PublishStarted(_logger, streamId.Path, remoteText, status);
         }
     }
+
+    /// <summary>
+    /// The listener's admission check, before the caller's handshake completes (on libsrt's thread):
+    /// a malformed streamid, a publish to a live path or a read of a path nothing publishes is refused
+    /// with the matching SRT_REJX code, which the caller sees. Accept checks again for races.
+    /// </summary>
+    private int Admit(string streamIdText, IPEndPoint? remote)
+    {
+        var remoteText = remote?.ToString() ?? "";
+        if (!SrtStreamId.TryParse(streamIdText, out var streamId, out var error))
+        {
+            return Reject(remoteText, streamIdText, error, SrtRejectReason.BadRequest, "bad_streamid");
+        }
+
+        return Resolve(streamId) switch
+        {
+            SrtMode.Publish when IsPublished(streamId.Path) =>
+                Reject(remoteText, streamIdText, $"{streamId.Path} is already being published", SrtRejectReason.Conflict, "conflict"),
+            SrtMode.Request when _hub.Find(streamId.Path) is null =>
+                Reject(remoteText, streamIdText, $"no stream is live at {streamId.Path}", SrtRejectReason.NotFound, "not_found"),
+            _ => 0,
+        };
+    }
+
+    private int Reject(string remote, string streamId, string reason, int code, string metricReason)
+    {
+        Log.Rejected(_logger, remote, streamId, reason, code);
+        _metrics.ConnectionRejected(Protocol, metricReason);
+        return code;
+    }
+
+    /// <summary>The bare form publishes when nobody publishes the path, else reads.</summary>
+    private SrtMode Resolve(SrtStreamId streamId) => streamId.Mode switch
+    {
+        SrtMode.Auto => IsPublished(streamId.Path) ? SrtMode.Request : SrtMode.Publish,
+        var mode => mode,
+    };
+
+    private bool IsPublished(string path) => _hub.Find(path) is { State: StreamState.Live, Publisher: not null };
 
     private void Play(SrtSocket socket, string remote, string streamIdText, string path)
     {
@@ -183,7 +228,8 @@ public sealed partial class SrtServer : IDisposable
 
         // Non-blocking sends: a reader whose send buffer fills is cut off instead of stalling the others.
         socket.SetBlocking(false);
-        var player = new SrtPlaySession(socket, remote, path);
+        var player = new SrtPlaySession(socket, remote, stream, new StreamViewer(Protocol, remote, new SrtTransportStatistics(socket, sender: true)));
+        stream.AddViewer(player.Viewer);
         _players[socket.Id] = player;
         _epoll!.AddReader(socket);
         feed.Add(player);
@@ -212,6 +258,8 @@ public sealed partial class SrtServer : IDisposable
         {
             _players.Remove(player.Socket.Id);
             _epoll!.Remove(player.Socket);
+            player.Stream.RemoveViewer(player.Viewer);
+            player.Statistics.Sample(_metrics);
             if (_feeds.TryGetValue(player.Path, out var feed))
             {
                 feed.Remove(player);
@@ -229,6 +277,20 @@ public sealed partial class SrtServer : IDisposable
         }
     }
 
+    /// <summary>Feeds every connection's loss, retransmission, drop and RTT figures to the metrics (once a second).</summary>
+    private void SampleLinks()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            session.Statistics.Sample(_metrics);
+        }
+
+        foreach (var player in _players.Values)
+        {
+            player.Statistics.Sample(_metrics);
+        }
+    }
+
     private void Refuse(SrtSocket socket, string remote, string streamId, string reason, string state)
     {
         Log.Refused(_logger, remote, streamId, reason);
@@ -240,6 +302,7 @@ public sealed partial class SrtServer : IDisposable
     {
         _epoll!.Remove(session.Socket);
         _sessions.Remove(session.Socket.Id);
+        session.Statistics.Sample(_metrics);
         Log.PublishEnded(_logger, session.Path, session.Remote, session.Demuxer.PacketsRead, session.Demuxer.ContinuityErrors);
         _metrics.ConnectionClosed(Protocol, "publishing");
         session.Dispose();
@@ -252,6 +315,9 @@ public sealed partial class SrtServer : IDisposable
 
         [LoggerMessage(1401, LogLevel.Warning, "SRT caller {RemoteEndPoint} refused (streamid '{StreamId}'): {Reason}")]
         public static partial void Refused(ILogger logger, string remoteEndPoint, string streamId, string reason);
+
+        [LoggerMessage(1408, LogLevel.Warning, "SRT caller {RemoteEndPoint} rejected (streamid '{StreamId}'): {Reason} (reject reason {RejectCode})")]
+        public static partial void Rejected(ILogger logger, string remoteEndPoint, string streamId, string reason, int rejectCode);
 
         [LoggerMessage(1402, LogLevel.Information, "Publishing {StreamPath} over SRT from {RemoteEndPoint} ({Status})")]
         public static partial void PublishStarted(ILogger logger, string streamPath, string remoteEndPoint, PublishStatus status);
@@ -281,9 +347,10 @@ public sealed partial class SrtServer : IDisposable
         private Core.Media.TrackInfo? _video;
         private Core.Media.TrackInfo? _audio;
 
-        public SrtPublishSession(SrtSocket socket, string remote, StreamPublisher publisher, LiveRelayMetrics metrics, ILogger logger)
+        public SrtPublishSession(SrtSocket socket, string remote, StreamPublisher publisher, SrtTransportStatistics statistics, LiveRelayMetrics metrics, ILogger logger)
         {
             Socket = socket;
+            Statistics = statistics;
             Remote = remote;
             _publisher = publisher;
             _metrics = metrics;
@@ -293,6 +360,8 @@ public sealed partial class SrtServer : IDisposable
         }
 
         public SrtSocket Socket { get; }
+
+        public SrtTransportStatistics Statistics { get; }
 
         public string Remote { get; }
 

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using LiveRelay.Protocols.Srt.Native;
 
@@ -22,6 +24,7 @@ public sealed class SrtSocket : IDisposable
     });
 
     private readonly SrtSocketHandle _handle;
+    private GCHandle _admission;
 
     private SrtSocket(SrtSocketHandle handle) => _handle = handle;
 
@@ -86,6 +89,22 @@ public sealed class SrtSocket : IDisposable
     }
 
     public void Listen(int backlog = 64) => SrtException.ThrowIfError(SrtNative.Listen(_handle.Id, backlog), "listen");
+
+    /// <summary>
+    /// Lets <paramref name="admission"/> decide about each caller of this listener before the handshake
+    /// completes, so a refused caller gets the reject reason instead of a connection that closes. Called on
+    /// libsrt's receiver thread; exceptions refuse the caller with <see cref="SrtRejectReason.InternalError"/>.
+    /// </summary>
+    public unsafe void SetAdmission(SrtAdmission admission)
+    {
+        if (_admission.IsAllocated)
+        {
+            throw new InvalidOperationException("The admission callback is already set.");
+        }
+
+        _admission = GCHandle.Alloc(admission);
+        SrtException.ThrowIfError(SrtNative.ListenCallback(_handle.Id, &OnCaller, GCHandle.ToIntPtr(_admission)), "listen callback");
+    }
 
     /// <summary>Accepts a caller; blocks unless the socket is non-blocking.</summary>
     public unsafe SrtSocket Accept(out IPEndPoint? remote)
@@ -192,7 +211,55 @@ public sealed class SrtSocket : IDisposable
     /// <summary>Why the connection was rejected (SRT_REJ_* or SRT_REJX_* codes).</summary>
     public int RejectReason => SrtNative.GetRejectReason(_handle.Id);
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _handle.Dispose();
+        if (_admission.IsAllocated)
+        {
+            _admission.Free();
+        }
+    }
+
+    // srt_listen_callback_fn: (void* opaque, SRTSOCKET ns, int hsversion, const struct sockaddr* peer, const char* streamid).
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static unsafe int OnCaller(nint opaque, int socket, int handshakeVersion, byte* peer, byte* streamId)
+    {
+        int reason;
+        try
+        {
+            var admission = (SrtAdmission)GCHandle.FromIntPtr(opaque).Target!;
+            var text = streamId is null ? "" : Marshal.PtrToStringUTF8((nint)streamId, Math.Min(SrtStreamId.MaxLength, StrLen(streamId))) ?? "";
+            var remote = peer is null ? null : ToEndPoint(new ReadOnlySpan<byte>(peer, PeerLength(peer)));
+            SrtLibraryLog.SetCaller($"{remote} (streamid '{text}')");
+            reason = admission(text, remote);
+        }
+        catch (Exception)
+        {
+            reason = SrtRejectReason.InternalError;
+        }
+
+        if (reason == 0)
+        {
+            return 0;
+        }
+
+        _ = SrtNative.SetRejectReason(socket, reason);
+        return -1;
+    }
+
+    private static unsafe int StrLen(byte* text)
+    {
+        var length = 0;
+        while (length <= SrtStreamId.MaxLength && text[length] != 0)
+        {
+            length++;
+        }
+
+        return length;
+    }
+
+    // sockaddr's family is its first 16-bit field: AF_INET (2) → sockaddr_in (16 bytes), AF_INET6 (10) → sockaddr_in6 (28).
+    private static unsafe int PeerLength(byte* peer) => *(ushort*)peer == 10 ? 28 : 16;
 
     private unsafe void SetInt(SrtOption option, int value, string operation) =>
         SrtException.ThrowIfError(SrtNative.SetSockFlag(_handle.Id, option, &value, sizeof(int)), operation);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using LiveRelay.Core.Streams;
 
 namespace LiveRelay.Protocols.Srt;
@@ -30,7 +31,7 @@ public sealed record SrtStreamId(string Path, SrtMode Mode, string? User, string
     /// <summary>The longest streamid SRT carries.</summary>
     public const int MaxLength = 512;
 
-    public static bool TryParse(string? text, out SrtStreamId? streamId, out string error)
+    public static bool TryParse(string? text, [NotNullWhen(true)] out SrtStreamId? streamId, out string error)
     {
         streamId = null;
         if (string.IsNullOrWhiteSpace(text))

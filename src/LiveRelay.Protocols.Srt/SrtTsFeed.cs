@@ -173,7 +173,7 @@ internal sealed class SrtTsFeed : IDisposable
 }
 
 /// <summary>One SRT reader: sends TS in messages of up to 1316 bytes (seven TS packets).</summary>
-internal sealed class SrtPlaySession(SrtSocket socket, string remote, string path)
+internal sealed class SrtPlaySession(SrtSocket socket, string remote, LiveStream stream, StreamViewer viewer)
 {
     private volatile bool _closed;
 
@@ -181,7 +181,14 @@ internal sealed class SrtPlaySession(SrtSocket socket, string remote, string pat
 
     public string Remote { get; } = remote;
 
-    public string Path { get; } = path;
+    public LiveStream Stream { get; } = stream;
+
+    public string Path => Stream.Path;
+
+    /// <summary>How the player is counted with the stream's readers.</summary>
+    public StreamViewer Viewer { get; } = viewer;
+
+    public SrtTransportStatistics Statistics => (SrtTransportStatistics)Viewer.Transport!;
 
     public bool IsClosed => _closed;
 

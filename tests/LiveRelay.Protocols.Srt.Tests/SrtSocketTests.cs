@@ -91,7 +91,49 @@ public sealed class SrtSocketTests
 
         var ex = await Assert.ThrowsAsync<SrtException>(() => Task.Run(() => caller.Connect(endPoint)));
         Assert.Contains("connect", ex.Message, StringComparison.Ordinal);
-        Assert.NotEqual(0, caller.RejectReason);
+        Assert.Equal(SrtRejectReason.BadSecret, caller.RejectReason);
+    }
+
+    [Fact]
+    public async Task Admission_SeesStreamIdAndCaller_AndItsRejectCodeReachesTheCaller()
+    {
+        var endPoint = new IPEndPoint(IPAddress.Loopback, FreeUdpPort());
+        var seen = new TaskCompletionSource<(string StreamId, IPEndPoint? Remote)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listener = SrtSocket.Create();
+        listener.SetAdmission((streamId, remote) =>
+        {
+            seen.TrySetResult((streamId, remote));
+            return SrtRejectReason.Conflict;
+        });
+        listener.Bind(endPoint);
+        listener.Listen();
+
+        using var caller = SrtSocket.Create();
+        caller.SetStreamId("#!::r=live/taken,m=publish");
+        caller.SetConnectTimeout(3000);
+        await Assert.ThrowsAsync<SrtException>(() => Task.Run(() => caller.Connect(endPoint)));
+
+        Assert.Equal(SrtRejectReason.Conflict, caller.RejectReason);
+        var (streamId, remote) = await seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("#!::r=live/taken,m=publish", streamId);
+        Assert.Equal(IPAddress.Loopback, remote!.Address);
+    }
+
+    [Fact]
+    public async Task Admission_Throwing_RefusesWithInternalError()
+    {
+        var endPoint = new IPEndPoint(IPAddress.Loopback, FreeUdpPort());
+        using var listener = SrtSocket.Create();
+        listener.SetAdmission((_, _) => throw new InvalidOperationException("boom"));
+        listener.Bind(endPoint);
+        listener.Listen();
+
+        using var caller = SrtSocket.Create();
+        caller.SetStreamId("live/anything");
+        caller.SetConnectTimeout(3000);
+        await Assert.ThrowsAsync<SrtException>(() => Task.Run(() => caller.Connect(endPoint)));
+
+        Assert.Equal(SrtRejectReason.InternalError, caller.RejectReason);
     }
 
     private static int FreeUdpPort()

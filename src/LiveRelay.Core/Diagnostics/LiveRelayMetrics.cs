@@ -25,6 +25,10 @@ public sealed class LiveRelayMetrics
     private readonly Histogram<double> _hlsSegmentDuration;
     private readonly Histogram<double> _takeLatency;
     private readonly Counter<long> _publishesRefused;
+    private readonly Counter<long> _srtPacketsLost;
+    private readonly Counter<long> _srtPacketsRetransmitted;
+    private readonly Counter<long> _srtPacketsDropped;
+    private readonly Histogram<double> _srtRtt;
 
     public LiveRelayMetrics(IMeterFactory meterFactory)
     {
@@ -54,6 +58,15 @@ public sealed class LiveRelayMetrics
         _takeLatency = Meter.CreateHistogram(
             "liverelay.take.latency", "s", "Time from a Take request to the first frame of the new source in the program output.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10] });
+        _srtPacketsLost = Meter.CreateCounter<long>(
+            "liverelay.srt.packets.lost", "{packet}", "SRT packets reported lost (receive: by publishers' links, send: by players' links), before retransmission.");
+        _srtPacketsRetransmitted = Meter.CreateCounter<long>(
+            "liverelay.srt.packets.retransmitted", "{packet}", "SRT packets retransmitted (receive: arrived as retransmissions, send: sent again), by direction.");
+        _srtPacketsDropped = Meter.CreateCounter<long>(
+            "liverelay.srt.packets.dropped", "{packet}", "SRT packets dropped as too late for the latency window (lost for good), by direction.");
+        _srtRtt = Meter.CreateHistogram(
+            "liverelay.srt.rtt", "s", "Round-trip times of SRT connections, sampled once a second per connection.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5] });
     }
 
     /// <summary>The meter, for observable instruments registered by other components.</summary>
@@ -105,6 +118,34 @@ public sealed class LiveRelayMetrics
     {
         _hlsSegments.Add(1);
         _hlsSegmentDuration.Record(durationSeconds);
+    }
+
+    /// <summary>
+    /// One SRT connection's link figures since its last sample (taken once a second and at close):
+    /// <paramref name="direction"/> is <c>receive</c> for publishers and <c>send</c> for players.
+    /// </summary>
+    public void SrtLinkSampled(string direction, long lost, long retransmitted, long dropped, double? rttSeconds)
+    {
+        var tag = new KeyValuePair<string, object?>("direction", direction);
+        if (lost > 0)
+        {
+            _srtPacketsLost.Add(lost, tag);
+        }
+
+        if (retransmitted > 0)
+        {
+            _srtPacketsRetransmitted.Add(retransmitted, tag);
+        }
+
+        if (dropped > 0)
+        {
+            _srtPacketsDropped.Add(dropped, tag);
+        }
+
+        if (rttSeconds is { } rtt)
+        {
+            _srtRtt.Record(rtt);
+        }
     }
 
     public void TakeCompleted(TimeSpan latency) => _takeLatency.Record(latency.TotalSeconds);

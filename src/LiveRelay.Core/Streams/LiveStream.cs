@@ -18,6 +18,7 @@ public sealed partial class LiveStream
     private long _gopBytes;
     private bool _gopOverflow;
     private MediaReader[] _readers = [];
+    private StreamViewer[] _viewers = [];
     private StreamPublisher? _publisher;
     private long _lastDts = long.MinValue;
     private long _lastKeyframeDts = long.MinValue;
@@ -78,6 +79,29 @@ public sealed partial class LiveStream
     /// <summary>The readers now attached.</summary>
     public IReadOnlyList<MediaReader> Readers => Volatile.Read(ref _readers);
 
+    /// <summary>Players served from a shared serialization (see <see cref="StreamViewer"/>).</summary>
+    public IReadOnlyList<StreamViewer> Viewers => Volatile.Read(ref _viewers);
+
+    /// <summary>Players of the stream now: each reader with a remote address and each viewer, by protocol.</summary>
+    public IEnumerable<(string Protocol, string RemoteAddress)> Audience
+    {
+        get
+        {
+            foreach (var reader in Readers)
+            {
+                if (reader.RemoteAddress is not null)
+                {
+                    yield return (reader.Protocol, reader.RemoteAddress);
+                }
+            }
+
+            foreach (var viewer in Viewers)
+            {
+                yield return (viewer.Protocol, viewer.RemoteAddress);
+            }
+        }
+    }
+
     /// <summary>Frames held in the GOP cache now.</summary>
     public int GopFrames
     {
@@ -117,6 +141,28 @@ public sealed partial class LiveStream
         }
 
         return reader;
+    }
+
+    /// <summary>Counts a player served from a shared serialization until <see cref="RemoveViewer"/>.</summary>
+    public void AddViewer(StreamViewer viewer)
+    {
+        lock (_lock)
+        {
+            _viewers = [.. _viewers, viewer];
+        }
+    }
+
+    /// <summary>Stops counting a viewer added with <see cref="AddViewer"/>.</summary>
+    public void RemoveViewer(StreamViewer viewer)
+    {
+        lock (_lock)
+        {
+            var index = Array.IndexOf(_viewers, viewer);
+            if (index >= 0)
+            {
+                _viewers = [.. _viewers.AsSpan(0, index), .. _viewers.AsSpan(index + 1)];
+            }
+        }
     }
 
     internal void Unsubscribe(MediaReader reader)

@@ -63,6 +63,24 @@ internal static partial class SrtNative
     [LibraryImport(Library, EntryPoint = "srt_setrejectreason")]
     public static partial int SetRejectReason(int socket, int reason);
 
+    /// <summary>
+    /// <c>srt_listen_callback</c>: libsrt calls <paramref name="hook"/> (on its receiver thread) for each
+    /// caller before the handshake completes; returning -1 refuses the caller with the reason set by
+    /// <see cref="SetRejectReason"/> on the new socket.
+    /// </summary>
+    [LibraryImport(Library, EntryPoint = "srt_listen_callback")]
+    public static unsafe partial int ListenCallback(int listener, delegate* unmanaged[Cdecl]<nint, int, int, byte*, byte*, int> hook, nint opaque);
+
+    [LibraryImport(Library, EntryPoint = "srt_setloglevel")]
+    public static partial void SetLogLevel(int level);
+
+    [LibraryImport(Library, EntryPoint = "srt_setlogflags")]
+    public static partial void SetLogFlags(int flags);
+
+    /// <summary><c>srt_setloghandler</c>: (opaque, level, file, line, area, message).</summary>
+    [LibraryImport(Library, EntryPoint = "srt_setloghandler")]
+    public static unsafe partial void SetLogHandler(nint opaque, delegate* unmanaged[Cdecl]<nint, int, byte*, int, byte*, byte*, void> handler);
+
     [LibraryImport(Library, EntryPoint = "srt_epoll_create")]
     public static partial int EpollCreate();
 

@@ -30,10 +30,11 @@ public static class StreamsApi
         foreach (var reader in readers)
         {
             dropped += reader.DroppedFrames;
-            if (reader.RemoteAddress is not null)
-            {
-                byProtocol[reader.Protocol] = byProtocol.GetValueOrDefault(reader.Protocol) + 1;
-            }
+        }
+
+        foreach (var (protocol, _) in stream.Audience)
+        {
+            byProtocol[protocol] = byProtocol.GetValueOrDefault(protocol) + 1;
         }
 
         var video = stream.VideoTrack is { } v
@@ -58,7 +59,8 @@ public static class StreamsApi
             stream.FramesIn,
             stream.BytesIn,
             dropped,
-            stream.Generation);
+            stream.Generation,
+            [.. stream.Viewers.Select(v => new PlayerDto(v.Protocol, v.RemoteAddress, v.Transport?.Snapshot()))]);
     }
 
     private static double Kbps(double bitsPerSecond) => Math.Round(bitsPerSecond / 1000, 1);
@@ -86,7 +88,14 @@ public sealed record StreamDto(
     long FramesIn,
     long BytesIn,
     long DroppedFrames,
-    int PublisherSessions);
+    int PublisherSessions,
+    IReadOnlyList<PlayerDto> Players);
+
+/// <summary>A player served from a shared serialization (SRT), with its link figures.</summary>
+/// <param name="Protocol">Egress protocol.</param>
+/// <param name="RemoteAddress">The player's address and port.</param>
+/// <param name="Transport">For SRT: rttMs, bandwidthMbps, receiveRateMbps, sendRateMbps, packetsSent, packetsLost, packetsRetransmitted, packetsDropped, latencyMs.</param>
+public sealed record PlayerDto(string Protocol, string RemoteAddress, IReadOnlyDictionary<string, double>? Transport);
 
 /// <summary>Who publishes a stream.</summary>
 /// <param name="Protocol">Ingest protocol.</param>

@@ -43,7 +43,17 @@ public static class LiveRelayServer
             return 2;
         }
 
-        await app.RunAsync().ConfigureAwait(false);
+        try
+        {
+            await app.RunAsync().ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            // A listener could not bind (port in use, address not local): the host logged the details.
+            await Console.Error.WriteLineAsync($"LiveRelay cannot start: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
         return 0;
     }
 

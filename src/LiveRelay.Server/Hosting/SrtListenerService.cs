@@ -12,7 +12,14 @@ internal sealed class SrtListenerService(SrtOptions options, IServiceProvider se
         if (options.Port != 0)
         {
             _server = services.GetRequiredService<SrtServer>();
-            _server.Start();
+            try
+            {
+                _server.Start();
+            }
+            catch (SrtException ex)
+            {
+                throw new IOException($"SRT cannot listen on UDP {(options.Address.Length == 0 ? "0.0.0.0" : options.Address)}:{options.Port} (LiveRelay:Srt:Port): {ex.Message}", ex);
+            }
         }
 
         return Task.CompletedTask;

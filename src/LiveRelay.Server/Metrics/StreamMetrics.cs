@@ -50,12 +50,9 @@ public sealed class StreamMetrics
         var counts = new Dictionary<(string Stream, string Protocol), long>();
         foreach (var (label, stream) in Labelled())
         {
-            foreach (var reader in stream.Readers)
+            foreach (var (protocol, _) in stream.Audience)
             {
-                if (reader.RemoteAddress is not null)
-                {
-                    counts[(label, reader.Protocol)] = counts.GetValueOrDefault((label, reader.Protocol)) + 1;
-                }
+                counts[(label, protocol)] = counts.GetValueOrDefault((label, protocol)) + 1;
             }
         }
 

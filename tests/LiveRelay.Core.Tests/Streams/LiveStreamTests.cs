@@ -66,4 +66,26 @@ public sealed class LiveStreamTests
         Assert.Equal(200_000, bps, 3);
         Assert.Equal(100, stream.FramesIn);
     }
+
+    [Fact]
+    public void Audience_CountsReadersWithAnAddressAndViewers_UntilTheyLeave()
+    {
+        var hub = new StreamHub(new StreamOptions(), _time);
+        hub.TryPublish("live/cam1", new PublisherInfo("test", null), out var publisher);
+        var stream = hub.Find("live/cam1")!;
+        using var player = stream.Subscribe("rtmp", "10.0.0.1:5000");
+        using var internalReader = stream.Subscribe("srt-feed", null);
+        var first = new StreamViewer("srt", "10.0.0.2:6000");
+        var second = new StreamViewer("srt", "10.0.0.3:6000");
+
+        stream.AddViewer(first);
+        stream.AddViewer(second);
+        Assert.Equal([("rtmp", "10.0.0.1:5000"), ("srt", "10.0.0.2:6000"), ("srt", "10.0.0.3:6000")], stream.Audience.ToArray());
+
+        stream.RemoveViewer(first);
+        stream.RemoveViewer(first);
+        Assert.Equal([second], stream.Viewers);
+        Assert.Equal([("rtmp", "10.0.0.1:5000"), ("srt", "10.0.0.3:6000")], stream.Audience.ToArray());
+        publisher!.Dispose();
+    }
 }

@@ -20,6 +20,31 @@ public sealed class ConfigurationTests
         Assert.Contains("LiveRelay:Rtmp:Port must be", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("srt")]
+    [InlineData("rtmp")]
+    public async Task Start_PortInUse_ExitsWithMessageNamingTheListener(string taken)
+    {
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var tcp = new TcpListener(IPAddress.Loopback, 0);
+        tcp.Start();
+        var srtPort = taken == "srt" ? ((IPEndPoint)udp.LocalEndPoint!).Port : FreePort.Udp();
+        var rtmpPort = taken == "rtmp" ? ((IPEndPoint)tcp.LocalEndpoint).Port : FreePort.Tcp();
+
+        var (exit, output) = await ExternalProcess.RunAsync(
+            "dotnet",
+            [ServerProcess.ServerAssembly, "--urls", $"http://127.0.0.1:{FreePort.Tcp()}",
+             "--LiveRelay:Srt:Address=127.0.0.1", $"--LiveRelay:Srt:Port={srtPort}",
+             "--LiveRelay:Rtmp:Address=127.0.0.1", $"--LiveRelay:Rtmp:Port={rtmpPort}"],
+            TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, exit);
+        Assert.Contains("LiveRelay cannot start:", output, StringComparison.Ordinal);
+        Assert.Contains(taken == "srt" ? $"UDP 127.0.0.1:{srtPort}" : $"{rtmpPort}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Start_ConfigFileThenEnvironmentThenArguments_LaterSourcesWin()
     {

@@ -118,6 +118,35 @@ public sealed class ServerProcess : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// Polls the stream's API entry (every 100 ms) until <paramref name="condition"/> holds: the API is
+    /// the only view of some states (link statistics), so there is no event to await.
+    /// </summary>
+    public async Task<JsonElement> WaitForStreamAsync(string path, Func<JsonElement, bool> condition, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        JsonElement? last = null;
+        while (!deadline.IsCancellationRequested)
+        {
+            last = await FindStreamAsync(path);
+            if (last is { } stream && condition(stream))
+            {
+                return stream;
+            }
+
+            try
+            {
+                await Task.Delay(100, deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        throw new TimeoutException($"{path} did not reach the expected state in {timeout.TotalSeconds} s; last seen: {last?.ToString() ?? "not listed"}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
