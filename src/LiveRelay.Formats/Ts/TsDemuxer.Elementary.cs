@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using LiveRelay.Codecs.Aac;
 using LiveRelay.Codecs.H264;
+using LiveRelay.Codecs.H265;
 using LiveRelay.Core.Media;
 
 namespace LiveRelay.Formats.Ts;
@@ -89,6 +90,92 @@ public sealed partial class TsDemuxer
             Width = info.Width,
             Height = info.Height,
             CodecString = AvcDecoderConfiguration.TryParse(config, out var parsed) && parsed is not null ? parsed.CodecString : "",
+        };
+    }
+
+    // PES payload: one Annex B access unit, as for H.264. Converted to 4-byte length-prefixed NAL units,
+    // AUD dropped; VPS/SPS/PPS stay in band and feed the track (a new one only when their bytes change).
+    // Any IRAP slice (BLA, IDR, CRA) makes the access unit a keyframe.
+    private bool OnH265(ElementaryStream stream, ReadOnlySpan<byte> annexB, long? dts, long? pts)
+    {
+        if (dts is null || pts is null)
+        {
+            return false; // an access unit without PTS cannot be placed on the timeline
+        }
+
+        _avcc.ResetWrittenCount();
+        if (!H265Nal.TryConvertAnnexBToHvcc(annexB, _avcc))
+        {
+            return false;
+        }
+
+        var accessUnit = _avcc.WrittenSpan;
+        if (accessUnit.IsEmpty)
+        {
+            return true; // only delimiters: nothing to publish
+        }
+
+        var keyframe = false;
+        var remaining = accessUnit;
+        while (remaining.Length >= NalLengthSize)
+        {
+            var length = (int)BinaryPrimitives.ReadUInt32BigEndian(remaining);
+            var nal = remaining.Slice(NalLengthSize, length);
+            var type = H265Nal.GetNalType(nal[0]);
+            keyframe |= H265Nal.IsIrap(type);
+            switch (type)
+            {
+                case H265NalType.Vps when !nal.SequenceEqual(stream.Vps):
+                    stream.Vps = nal.ToArray();
+                    stream.Track = null;
+                    break;
+                case H265NalType.Sps when !nal.SequenceEqual(stream.Sps):
+                    stream.Sps = nal.ToArray();
+                    stream.Track = null;
+                    break;
+                case H265NalType.Pps when !nal.SequenceEqual(stream.Pps):
+                    stream.Pps = nal.ToArray();
+                    stream.Track = null;
+                    break;
+            }
+
+            remaining = remaining[(NalLengthSize + length)..];
+        }
+
+        if (stream.Track is null && stream.Vps is not null && stream.Sps is not null && stream.Pps is not null)
+        {
+            stream.Track = CreateHevcTrack(stream.Vps, stream.Sps, stream.Pps);
+        }
+
+        if (stream.Track is null)
+        {
+            FramesBeforeConfig++;
+            return true;
+        }
+
+        _onFrame(stream.Track, MediaFrame.Copy(stream.Track, accessUnit, dts.Value, pts.Value, keyframe));
+        return true;
+    }
+
+    private static TrackInfo? CreateHevcTrack(byte[] vps, byte[] sps, byte[] pps)
+    {
+        // The record's limits (Build throws beyond them): 16-bit NAL unit lengths, a VPS long enough
+        // for its sub-layer count, a PPS with a payload, an SPS that parses.
+        if (vps.Length is < 4 or > ushort.MaxValue || pps.Length is < 3 or > ushort.MaxValue || sps.Length > ushort.MaxValue
+            || !H265SpsInfo.TryParse(sps, out var info))
+        {
+            return null;
+        }
+
+        var config = HevcDecoderConfiguration.Build(vps, sps, pps);
+        return new TrackInfo
+        {
+            Kind = MediaKind.Video,
+            Codec = CodecId.H265,
+            CodecConfig = config,
+            Width = info.Width,
+            Height = info.Height,
+            CodecString = HevcDecoderConfiguration.TryParse(config, out var parsed) && parsed is not null ? parsed.CodecString : "",
         };
     }
 

@@ -13,6 +13,7 @@ public sealed partial class TsDemuxer
     {
         Unsupported,
         H264,
+        H265,
         AacAdts,
     }
 
@@ -92,6 +93,7 @@ public sealed partial class TsDemuxer
         var accepted = stream.Kind switch
         {
             ElementaryKind.H264 => OnH264(stream, payload, dts, pts),
+            ElementaryKind.H265 => OnH265(stream, payload, dts, pts),
             ElementaryKind.AacAdts => OnAdts(stream, payload, pts),
             _ => true,
         };
@@ -140,6 +142,8 @@ public sealed partial class TsDemuxer
         public PesAssembler Pes { get; } = new(maxPesLength);
 
         public Core.Media.TrackInfo? Track { get; set; }
+
+        public byte[]? Vps { get; set; }
 
         public byte[]? Sps { get; set; }
 

@@ -169,8 +169,8 @@ public sealed partial class TsDemuxer
             var kind = streamType switch
             {
                 TsStreamType.H264 => ElementaryKind.H264,
+                TsStreamType.H265 => ElementaryKind.H265,
                 TsStreamType.AacAdts => ElementaryKind.AacAdts,
-                // TsStreamType.H265 lands here until an HEVC path (VPS/SPS/PPS → hvcC) exists.
                 _ => ElementaryKind.Unsupported,
             };
 

@@ -5,7 +5,7 @@ namespace LiveRelay.Formats.Ts;
 /// <summary>
 /// A push-mode MPEG-TS demuxer for one program. Feed it byte chunks of any size; it finds packet
 /// alignment, follows PAT/PMT, reassembles PES packets and hands out access units in the media model:
-/// H.264 as 4-byte length-prefixed NAL units, AAC as raw frames, timestamps on <see cref="MediaClock"/>
+/// H.264 and H.265 as 4-byte length-prefixed NAL units, AAC as raw frames, timestamps on <see cref="MediaClock"/>
 /// unfolded from 33 bits into one monotonic timeline. No I/O; internal buffering is bounded.
 /// </summary>
 /// <remarks>
@@ -37,7 +37,7 @@ public sealed partial class TsDemuxer
         _maxPesLength = maxPesLength;
     }
 
-    /// <summary>Raised once per (PID, stream_type) the demuxer does not carry, e.g. H.265 (0x24) for now.</summary>
+    /// <summary>Raised once per (PID, stream_type) the demuxer does not carry, e.g. private data (0x06) or MPEG-2 video (0x02).</summary>
     public event Action<int, int>? UnsupportedStream;
 
     /// <summary>Transport packets that started with a sync byte and were looked at.</summary>
@@ -52,7 +52,7 @@ public sealed partial class TsDemuxer
     /// <summary>Bytes skipped while looking for packet alignment.</summary>
     public long BytesSkipped { get; private set; }
 
-    /// <summary>Video access units dropped because no SPS/PPS had been seen yet.</summary>
+    /// <summary>Video access units dropped because no parameter sets (SPS/PPS, and the VPS for H.265) had been seen yet.</summary>
     public long FramesBeforeConfig { get; private set; }
 
     /// <summary>True once a PMT for the program announced in the PAT has been read.</summary>

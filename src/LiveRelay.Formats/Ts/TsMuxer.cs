@@ -1,15 +1,16 @@
 using System.Buffers;
 using LiveRelay.Codecs.Aac;
 using LiveRelay.Codecs.H264;
+using LiveRelay.Codecs.H265;
 using LiveRelay.Core.Media;
 
 namespace LiveRelay.Formats.Ts;
 
 /// <summary>
-/// Writes media frames as an MPEG-TS program (HLS segments, SRT egress): one program with an H.264
-/// video stream on <see cref="VideoPid"/> and an AAC (ADTS) audio stream on <see cref="AudioPid"/>.
-/// Video access units become Annex B with an AUD and, before IDR slices, the track's SPS/PPS;
-/// audio frames get an ADTS header. One PES per frame; the PCR rides on the first packet of each
+/// Writes media frames as an MPEG-TS program (HLS segments, SRT egress): one program with an H.264 or
+/// H.265 video stream on <see cref="VideoPid"/> and an AAC (ADTS) audio stream on <see cref="AudioPid"/>.
+/// Video access units become Annex B with an AUD and, for IDR (H.264) or IRAP (H.265) access units
+/// without in-band parameter sets, the track's SPS/PPS (VPS/SPS/PPS); audio frames get an ADTS header. One PES per frame; the PCR rides on the first packet of each
 /// video PES (of each audio PES when there is no video) and equals that frame's DTS.
 /// </summary>
 /// <remarks>
@@ -49,12 +50,13 @@ public sealed partial class TsMuxer
 
     private TrackInfo? _videoConfigTrack;
     private AvcDecoderConfiguration? _avcConfig;
+    private HevcDecoderConfiguration? _hevcConfig;
     private TrackInfo? _audioConfigTrack;
     private AudioSpecificConfig _audioConfig;
     private bool _audioConfigValid;
 
     /// <summary>Creates a muxer for a program with the given tracks (at least one).</summary>
-    /// <param name="video">The H.264 video track, or null for audio only.</param>
+    /// <param name="video">The H.264 or H.265 video track, or null for audio only.</param>
     /// <param name="audio">The AAC audio track, or null for video only.</param>
     /// <exception cref="ArgumentException">Both tracks are null, or a track is of the wrong kind.</exception>
     /// <exception cref="NotSupportedException">A track's codec cannot be carried yet.</exception>
@@ -80,6 +82,9 @@ public sealed partial class TsMuxer
         _pmtSection = BuildPmtSection(video is null ? (byte)0 : GetStreamType(video.Codec), audio is null ? (byte)0 : GetStreamType(audio.Codec));
     }
 
+    /// <summary>True for the codecs a program can carry: H.264, H.265 and AAC.</summary>
+    public static bool CanCarry(CodecId codec) => codec is CodecId.H264 or CodecId.H265 or CodecId.Aac;
+
     /// <summary>The PID that carries the PCR: the video PID, or the audio PID without video.</summary>
     public int PcrPid => _video is not null ? VideoPid : AudioPid;
 
@@ -99,8 +104,8 @@ public sealed partial class TsMuxer
     private static byte GetStreamType(CodecId codec) => codec switch
     {
         CodecId.H264 => TsStreamType.H264,
+        CodecId.H265 => TsStreamType.H265,
         CodecId.Aac => TsStreamType.AacAdts,
-        // H.265 (TsStreamType.H265) needs HVCC → Annex B with VPS/SPS/PPS insertion first.
         _ => throw new NotSupportedException($"The TS muxer cannot carry {codec} yet."),
     };
 
@@ -111,16 +116,21 @@ public sealed partial class TsMuxer
             return false;
         }
 
+        // The configuration is parsed once per track instance, never per frame.
         if (!ReferenceEquals(frame.Track, _videoConfigTrack))
         {
             _videoConfigTrack = frame.Track;
-            _avcConfig = AvcDecoderConfiguration.TryParse(frame.Track.CodecConfig.Span, out var config) ? config : null;
+            var record = frame.Track.CodecConfig.Span;
+            _avcConfig = _video.Codec == CodecId.H264 && AvcDecoderConfiguration.TryParse(record, out var avc) ? avc : null;
+            _hevcConfig = _video.Codec == CodecId.H265 && HevcDecoderConfiguration.TryParse(record, out var hevc) ? hevc : null;
         }
 
         _pes.ResetWrittenCount();
         WritePesHeader(_pes, VideoStreamId, frame.Pts, frame.Dts, payloadLength: null);
-        var lengthSize = _avcConfig?.NalUnitLengthSize ?? DefaultNalLengthSize;
-        if (!H264Nal.TryWriteAnnexB(frame.Payload.Span, lengthSize, _avcConfig, _pes))
+        var written = _video.Codec == CodecId.H265
+            ? H265Nal.TryWriteAnnexB(frame.Payload.Span, _hevcConfig?.NalUnitLengthSize ?? DefaultNalLengthSize, _hevcConfig, _pes)
+            : H264Nal.TryWriteAnnexB(frame.Payload.Span, _avcConfig?.NalUnitLengthSize ?? DefaultNalLengthSize, _avcConfig, _pes);
+        if (!written)
         {
             return false;
         }

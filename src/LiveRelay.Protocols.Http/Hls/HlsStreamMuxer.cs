@@ -361,7 +361,7 @@ internal sealed partial class HlsStreamMuxer
     }
 
     /// <summary>Codecs the TS muxer carries.</summary>
-    private static bool CanCarry(TrackInfo track) => track.Codec is CodecId.H264 or CodecId.Aac;
+    private static bool CanCarry(TrackInfo track) => TsMuxer.CanCarry(track.Codec);
 
     private static partial class Log
     {

@@ -156,13 +156,13 @@ public class TsDemuxerTests
         demuxer.UnsupportedStream += (pid, type) => reports.Add((pid, type));
         var ts = Concat([
             PatPacket(),
-            PmtPacket(0, 0, (TsStreamType.H264, TsMuxer.VideoPid), (TsStreamType.H265, 0x102)),
-            PmtPacket(1, 1, (TsStreamType.H264, TsMuxer.VideoPid), (TsStreamType.H265, 0x102), (0x06, 0x103)),
+            PmtPacket(0, 0, (TsStreamType.H264, TsMuxer.VideoPid), (0x02, 0x102)),
+            PmtPacket(1, 1, (TsStreamType.H264, TsMuxer.VideoPid), (0x02, 0x102), (0x06, 0x103)),
         ]);
 
         Feed(demuxer, ts);
 
-        Assert.Equal([(0x102, (int)TsStreamType.H265), (0x103, 0x06)], reports);
+        Assert.Equal([(0x102, 0x02), (0x103, 0x06)], reports);
     }
 
     [Fact]

@@ -121,10 +121,10 @@ public class TsMuxerTablesTests
     [Fact]
     public void Constructor_UnsupportedCodec_ThrowsNotSupported()
     {
-        var hevc = new LiveRelay.Core.Media.TrackInfo { Kind = LiveRelay.Core.Media.MediaKind.Video, Codec = LiveRelay.Core.Media.CodecId.H265 };
+        var unknown = new LiveRelay.Core.Media.TrackInfo { Kind = LiveRelay.Core.Media.MediaKind.Video, Codec = LiveRelay.Core.Media.CodecId.Unknown };
         var opus = new LiveRelay.Core.Media.TrackInfo { Kind = LiveRelay.Core.Media.MediaKind.Audio, Codec = LiveRelay.Core.Media.CodecId.Opus };
 
-        Assert.Throws<NotSupportedException>(() => new TsMuxer(hevc, null));
+        Assert.Throws<NotSupportedException>(() => new TsMuxer(unknown, null));
         Assert.Throws<NotSupportedException>(() => new TsMuxer(null, opus));
     }
 
