@@ -1,6 +1,8 @@
+using System.Text;
+using LiveRelay.Core.Access;
+using LiveRelay.Core.Diagnostics;
 using LiveRelay.Protocols.Http.Flv;
 using LiveRelay.Protocols.Http.Hls;
-using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Streams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -31,6 +33,12 @@ public static class MediaEndpoints
         if (path.EndsWith(".flv", StringComparison.Ordinal))
         {
             var streamPath = path[..^4];
+            using var grant = await AuthorizeAsync(context, streamPath, "flv").ConfigureAwait(false);
+            if (grant is null)
+            {
+                return;
+            }
+
             var stream = services.GetRequiredService<StreamHub>().Find(streamPath);
             if (stream is null)
             {
@@ -38,28 +46,58 @@ public static class MediaEndpoints
                 return;
             }
 
-            await HttpFlvEgress.ServeAsync(context, stream, services.GetRequiredService<LiveRelayMetrics>(), logger).ConfigureAwait(false);
+            using var revoked = grant.Revoked.Register(static c => ((HttpContext)c!).Abort(), context);
+            await HttpFlvEgress.ServeAsync(context, stream, services.GetRequiredService<LiveRelayMetrics>(), logger, grant).ConfigureAwait(false);
             return;
         }
 
         var hls = services.GetRequiredService<HlsService>();
         if (path.EndsWith(PlaylistName, StringComparison.Ordinal))
         {
-            await ServePlaylistAsync(context, hls, path[..^PlaylistName.Length]).ConfigureAwait(false);
+            var streamPath = path[..^PlaylistName.Length];
+            using var grant = await AuthorizeAsync(context, streamPath, HlsProtocol).ConfigureAwait(false);
+            if (grant is not null)
+            {
+                await ServePlaylistAsync(context, hls, streamPath, grant).ConfigureAwait(false);
+            }
+
             return;
         }
 
         var slash = path.LastIndexOf('/');
         if (path.EndsWith(".ts", StringComparison.Ordinal) && slash > 0)
         {
-            await ServeSegmentAsync(context, hls, path[..slash], path[(slash + 1)..]).ConfigureAwait(false);
+            using var grant = await AuthorizeAsync(context, path[..slash], HlsProtocol).ConfigureAwait(false);
+            if (grant is not null)
+            {
+                await ServeSegmentAsync(context, hls, path[..slash], path[(slash + 1)..], grant).ConfigureAwait(false);
+            }
+
             return;
         }
 
         await NotFoundAsync(context, "Not found. Live media is at /{app}/{stream}.flv and /{app}/{stream}/index.m3u8.").ConfigureAwait(false);
     }
 
-    private static async Task ServePlaylistAsync(HttpContext context, HlsService hls, string streamPath)
+    /// <summary>Asks the authorizer; on a refusal answers 403 with the reason and returns null.</summary>
+    private static async Task<PlaybackGrant?> AuthorizeAsync(HttpContext context, string streamPath, string protocol)
+    {
+        var authorizer = context.RequestServices.GetRequiredService<IPlaybackAuthorizer>();
+        var token = context.Request.Query["token"].ToString();
+        var remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        var decision = authorizer.Authorize(new PlaybackRequest(streamPath, protocol, remote, token.Length == 0 ? null : token));
+        if (decision.Grant is { } grant)
+        {
+            return grant;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        context.Response.Headers.AccessControlAllowOrigin = "*";
+        await context.Response.WriteAsync($"Not allowed to play {streamPath}: {decision.Refusal}\n", context.RequestAborted).ConfigureAwait(false);
+        return null;
+    }
+
+    private static async Task ServePlaylistAsync(HttpContext context, HlsService hls, string streamPath, PlaybackGrant grant)
     {
         var muxer = hls.Find(streamPath);
         if (muxer is null)
@@ -82,6 +120,12 @@ public static class MediaEndpoints
             }
         }
 
+        if (context.Request.Query["token"].ToString() is { Length: > 0 } token)
+        {
+            // Segment requests must carry the token too: append it to every segment URI.
+            playlist = WithQuery(playlist, "token=" + Uri.EscapeDataString(token));
+        }
+
         var response = context.Response;
         response.ContentType = "application/vnd.apple.mpegurl";
         response.Headers.CacheControl = "no-cache";
@@ -91,10 +135,33 @@ public static class MediaEndpoints
         {
             await response.Body.WriteAsync(playlist, context.RequestAborted).ConfigureAwait(false);
             hls.Metrics.BytesSent(HlsProtocol, playlist.Length);
+            grant.AddBytes(playlist.Length);
         }
     }
 
-    private static async Task ServeSegmentAsync(HttpContext context, HlsService hls, string streamPath, string name)
+    /// <summary>The playlist with <paramref name="query"/> appended to each URI line (lines not starting with '#').</summary>
+    internal static byte[] WithQuery(ReadOnlySpan<byte> playlist, string query)
+    {
+        var text = Encoding.UTF8.GetString(playlist);
+        var builder = new StringBuilder(text.Length + 64 * 16);
+        foreach (var line in text.Split('\n'))
+        {
+            if (builder.Length > 0)
+            {
+                builder.Append('\n');
+            }
+
+            builder.Append(line);
+            if (line.Length > 0 && line[0] != '#')
+            {
+                builder.Append(line.Contains('?', StringComparison.Ordinal) ? '&' : '?').Append(query);
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(builder.ToString());
+    }
+
+    private static async Task ServeSegmentAsync(HttpContext context, HlsService hls, string streamPath, string name, PlaybackGrant grant)
     {
         var data = hls.Find(streamPath)?.AcquireSegment(name);
         if (data is null)
@@ -114,6 +181,7 @@ public static class MediaEndpoints
             {
                 await response.Body.WriteAsync(data.Memory, context.RequestAborted).ConfigureAwait(false);
                 hls.Metrics.BytesSent(HlsProtocol, data.Length);
+                grant.AddBytes(data.Length);
             }
         }
         finally

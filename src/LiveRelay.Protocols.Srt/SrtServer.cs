@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
+using LiveRelay.Core.Access;
 using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Streams;
 using Microsoft.Extensions.Logging;
@@ -22,14 +24,19 @@ public sealed partial class SrtServer : IDisposable
     private readonly Dictionary<int, SrtPlaySession> _players = [];
     private readonly Dictionary<string, SrtTsFeed> _feeds = new(StringComparer.Ordinal);
     private readonly byte[] _drain = new byte[1500];
+    private readonly IPlaybackAuthorizer _playback;
+
+    // Plays granted in the admission hook (libsrt's thread), picked up when the caller is accepted.
+    private readonly ConcurrentDictionary<string, (PlaybackGrant Grant, long At)> _granted = new(StringComparer.Ordinal);
     private SrtSocket? _listener;
     private SrtEpoll? _epoll;
     private Thread? _loop;
     private volatile bool _stopping;
     private long _nextSample;
 
-    public SrtServer(StreamHub hub, SrtOptions options, LiveRelayMetrics metrics, ILogger<SrtServer> logger)
+    public SrtServer(StreamHub hub, SrtOptions options, LiveRelayMetrics metrics, ILogger<SrtServer> logger, IPlaybackAuthorizer? playback = null)
     {
+        _playback = playback ?? new OpenPlaybackAuthorizer();
         _hub = hub;
         _options = options;
         _metrics = metrics;
@@ -110,6 +117,7 @@ public sealed partial class SrtServer : IDisposable
                 }
 
                 SweepPlayers();
+                SweepGrants();
                 if (Environment.TickCount64 >= _nextSample)
                 {
                     _nextSample = Environment.TickCount64 + SampleIntervalMs;
@@ -149,7 +157,20 @@ public sealed partial class SrtServer : IDisposable
 
             if (Resolve(streamId) == SrtMode.Request)
             {
-                Play(socket, remoteText, streamIdText, streamId.Path);
+                if (!_granted.TryRemove(remoteText, out var granted))
+                {
+                    // Admitted as a publisher a moment ago, but the path went live since: authorize now.
+                    var decision = _playback.Authorize(new PlaybackRequest(streamId.Path, Protocol, remoteText, streamId.Parameters.GetValueOrDefault("token")));
+                    if (decision.Grant is null)
+                    {
+                        Refuse(socket, remoteText, streamIdText, $"not allowed to play {streamId.Path}: {decision.Refusal}", "connected");
+                        return;
+                    }
+
+                    granted = (decision.Grant, 0);
+                }
+
+                Play(socket, remoteText, streamIdText, streamId.Path, granted.Grant);
                 return;
             }
 
@@ -190,8 +211,26 @@ public sealed partial class SrtServer : IDisposable
                 Reject(remoteText, streamIdText, $"{streamId.Path} is already being published", SrtRejectReason.Conflict, "conflict"),
             SrtMode.Request when _hub.Find(streamId.Path) is null =>
                 Reject(remoteText, streamIdText, $"no stream is live at {streamId.Path}", SrtRejectReason.NotFound, "not_found"),
+            SrtMode.Request => AuthorizePlay(remoteText, streamIdText, streamId),
             _ => 0,
         };
+    }
+
+    private int AuthorizePlay(string remote, string streamIdText, SrtStreamId streamId)
+    {
+        var decision = _playback.Authorize(new PlaybackRequest(streamId.Path, Protocol, remote, streamId.Parameters.GetValueOrDefault("token")));
+        if (decision.Grant is not { } grant)
+        {
+            return Reject(remote, streamIdText, $"not allowed to play {streamId.Path}: {decision.Refusal}", SrtRejectReason.Forbidden, "play_not_allowed");
+        }
+
+        if (_granted.TryRemove(remote, out var stale))
+        {
+            stale.Grant.Dispose();
+        }
+
+        _granted[remote] = (grant, Environment.TickCount64);
+        return 0;
     }
 
     private int Reject(string remote, string streamId, string reason, int code, string metricReason)
@@ -210,11 +249,12 @@ public sealed partial class SrtServer : IDisposable
 
     private bool IsPublished(string path) => _hub.Find(path) is { State: StreamState.Live, Publisher: not null };
 
-    private void Play(SrtSocket socket, string remote, string streamIdText, string path)
+    private void Play(SrtSocket socket, string remote, string streamIdText, string path, PlaybackGrant grant)
     {
         var stream = _hub.Find(path);
         if (stream is null)
         {
+            grant.Dispose();
             Refuse(socket, remote, streamIdText, $"no stream is live at {path}", "connected");
             return;
         }
@@ -228,7 +268,7 @@ public sealed partial class SrtServer : IDisposable
 
         // Non-blocking sends: a reader whose send buffer fills is cut off instead of stalling the others.
         socket.SetBlocking(false);
-        var player = new SrtPlaySession(socket, remote, stream, new StreamViewer(Protocol, remote, new SrtTransportStatistics(socket, sender: true)));
+        var player = new SrtPlaySession(socket, remote, stream, new StreamViewer(Protocol, remote, new SrtTransportStatistics(socket, sender: true)), grant);
         stream.AddViewer(player.Viewer);
         _players[socket.Id] = player;
         _epoll!.AddReader(socket);
@@ -260,6 +300,8 @@ public sealed partial class SrtServer : IDisposable
             _epoll!.Remove(player.Socket);
             player.Stream.RemoveViewer(player.Viewer);
             player.Statistics.Sample(_metrics);
+            player.Grant.AddBytes(player.BytesSent);
+            player.Grant.Dispose();
             if (_feeds.TryGetValue(player.Path, out var feed))
             {
                 feed.Remove(player);
@@ -274,6 +316,23 @@ public sealed partial class SrtServer : IDisposable
             _metrics.ConnectionClosed(Protocol, "playing");
             Log.PlayEnded(_logger, player.Path, player.Remote, player.BytesSent);
             player.Socket.Dispose();
+        }
+    }
+
+    /// <summary>Ends grants whose caller never completed its handshake (a wrong passphrase, a timeout).</summary>
+    private void SweepGrants()
+    {
+        if (_granted.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var (remote, entry) in _granted)
+        {
+            if (Environment.TickCount64 - entry.At > 10_000 && _granted.TryRemove(remote, out var stale))
+            {
+                stale.Grant.Dispose();
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using LiveRelay.Core.Access;
 using LiveRelay.Core.Buffers;
 using LiveRelay.Core.Media;
 using LiveRelay.Core.Streams;
@@ -113,12 +114,12 @@ internal sealed class SrtTsFeed : IDisposable
 
     private void Mux(MediaFrame frame, PooledBufferWriter writer)
     {
-        if (frame.Track.Codec is not (CodecId.H264 or CodecId.Aac))
+        if (!TsMuxer.CanCarry(frame.Track.Codec))
         {
             return;
         }
 
-        var video = Stream.VideoTrack is { Codec: CodecId.H264 } v ? v : null;
+        var video = Stream.VideoTrack is { } v && TsMuxer.CanCarry(v.Codec) ? v : null;
         var audio = Stream.AudioTrack is { Codec: CodecId.Aac } a ? a : null;
         var keyframe = frame.IsKeyframe || (video is null && _gop.Count == 0);
         if (_muxer is null || (keyframe && (_hasVideo != (video is not null) || _hasAudio != (audio is not null))))
@@ -173,20 +174,35 @@ internal sealed class SrtTsFeed : IDisposable
 }
 
 /// <summary>One SRT reader: sends TS in messages of up to 1316 bytes (seven TS packets).</summary>
-internal sealed class SrtPlaySession(SrtSocket socket, string remote, LiveStream stream, StreamViewer viewer)
+internal sealed class SrtPlaySession
 {
     private volatile bool _closed;
 
-    public SrtSocket Socket { get; } = socket;
+    public SrtPlaySession(SrtSocket socket, string remote, LiveStream stream, StreamViewer viewer, PlaybackGrant grant)
+    {
+        Socket = socket;
+        Remote = remote;
+        Stream = stream;
+        Viewer = viewer;
+        Grant = grant;
 
-    public string Remote { get; } = remote;
+        // A revoked share ends the play: the loop's sweep closes it.
+        grant.Revoked.Register(static p => ((SrtPlaySession)p!).Close(), this);
+    }
 
-    public LiveStream Stream { get; } = stream;
+    /// <summary>The permission to play; gets the bytes sent at the end.</summary>
+    public PlaybackGrant Grant { get; }
+
+    public SrtSocket Socket { get; }
+
+    public string Remote { get; }
+
+    public LiveStream Stream { get; }
 
     public string Path => Stream.Path;
 
     /// <summary>How the player is counted with the stream's readers.</summary>
-    public StreamViewer Viewer { get; } = viewer;
+    public StreamViewer Viewer { get; }
 
     public SrtTransportStatistics Statistics => (SrtTransportStatistics)Viewer.Transport!;
 

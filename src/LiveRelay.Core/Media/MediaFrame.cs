@@ -85,6 +85,16 @@ public sealed class MediaFrame
         Create(track, MediaBuffer.CopyOf(payload), 0, payload.Length, dts, pts, isKeyframe);
 
     /// <summary>
+    /// A new frame with the same payload (shared, not copied) on another timeline: how a frame of one
+    /// stream is republished in another (the program switcher). The caller owns the new frame's reference.
+    /// </summary>
+    public MediaFrame Retime(long dts, long pts)
+    {
+        _buffer!.AddRef();
+        return Create(Track, _buffer, _offset, _length, dts, pts, IsKeyframe);
+    }
+
+    /// <summary>
     /// Moves the frame's timeline and stamps its publisher session. Only the publisher calls this,
     /// before the frame is shared.
     /// </summary>

@@ -121,7 +121,11 @@ public sealed partial class LiveStream
     /// Attaches a reader. It first receives the GOP cache (starting at the latest keyframe),
     /// then every new frame.
     /// </summary>
-    public MediaReader Subscribe(string protocol, string? remoteAddress, ReaderOptions? options = null)
+    /// <param name="protocol">The reader's protocol, for the API and metrics.</param>
+    /// <param name="remoteAddress">The player's address; null for internal readers (not counted as players).</param>
+    /// <param name="options">Queue bounds; the stream's defaults when null.</param>
+    /// <param name="skipCache">Start with the next frame published rather than the GOP cache (a switcher cutting on the next keyframe).</param>
+    public MediaReader Subscribe(string protocol, string? remoteAddress, ReaderOptions? options = null, bool skipCache = false)
     {
         var reader = new MediaReader(this, options ?? _options.Readers, protocol, remoteAddress, _time, _metrics);
         lock (_lock)
@@ -132,9 +136,12 @@ public sealed partial class LiveStream
                 return reader;
             }
 
-            foreach (var frame in _gop)
+            if (!skipCache)
             {
-                reader.Enqueue(frame);
+                foreach (var frame in _gop)
+                {
+                    reader.Enqueue(frame);
+                }
             }
 
             _readers = [.. _readers, reader];

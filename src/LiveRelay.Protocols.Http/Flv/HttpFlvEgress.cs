@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using LiveRelay.Core.Access;
 using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Media;
 using LiveRelay.Core.Streams;
@@ -21,7 +22,7 @@ public static partial class HttpFlvEgress
 
     private const string Protocol = "flv";
 
-    public static async Task ServeAsync(HttpContext context, LiveStream stream, LiveRelayMetrics metrics, ILogger logger)
+    public static async Task ServeAsync(HttpContext context, LiveStream stream, LiveRelayMetrics metrics, ILogger logger, PlaybackGrant? grant = null)
     {
         var response = context.Response;
         response.ContentType = "video/x-flv";
@@ -74,6 +75,7 @@ public static partial class HttpFlvEgress
                 }
 
                 metrics.BytesSent(Protocol, output.UnflushedBytes);
+                grant?.AddBytes(output.UnflushedBytes);
                 flush = await output.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             }
         }

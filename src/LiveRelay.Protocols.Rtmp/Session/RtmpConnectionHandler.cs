@@ -1,3 +1,4 @@
+using LiveRelay.Core.Access;
 using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Streams;
 using Microsoft.AspNetCore.Connections;
@@ -14,6 +15,7 @@ public sealed class RtmpConnectionHandler(
     RtmpOptions options,
     TimeProvider time,
     LiveRelayMetrics metrics,
+    IPlaybackAuthorizer playback,
     ILogger<RtmpConnectionHandler> logger) : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -25,7 +27,7 @@ public sealed class RtmpConnectionHandler(
             ["RemoteEndPoint"] = remote ?? "",
             ["ConnectionId"] = connection.ConnectionId,
         });
-        await using var session = new RtmpSession(connection, hub, options, time, metrics, logger);
+        await using var session = new RtmpSession(connection, hub, options, time, metrics, logger, playback);
         await session.RunAsync().ConfigureAwait(false);
     }
 }

@@ -1,10 +1,12 @@
 using System.Buffers;
+using LiveRelay.Core.Access;
 using LiveRelay.Core.Media;
 using LiveRelay.Core.Streams;
 using LiveRelay.Formats.Amf;
 using LiveRelay.Formats.Media;
 using LiveRelay.Protocols.Rtmp.Chunks;
 using LiveRelay.Protocols.Rtmp.Messages;
+using Microsoft.AspNetCore.Connections;
 
 namespace LiveRelay.Protocols.Rtmp.Session;
 
@@ -18,6 +20,7 @@ internal sealed partial class RtmpSession
     private const int MaxBatchBytes = 64 * 1024;
 
     private MediaReader? _player;
+    private PlaybackGrant? _grant;
     private Task? _playLoop;
     private TrackInfo? _sentVideo;
     private TrackInfo? _sentAudio;
@@ -30,7 +33,7 @@ internal sealed partial class RtmpSession
             return;
         }
 
-        if (!TryResolvePath(name, out var path, out var error))
+        if (!RtmpStreamName.TryResolve(_app, name, out var path, out var query, out var error))
         {
             RtmpLog.PlayRefused(_logger, name ?? "", error);
             await SendStatusAsync("error", "NetStream.Play.StreamNotFound", $"Cannot play '{name}': {error}.").ConfigureAwait(false);
@@ -38,9 +41,23 @@ internal sealed partial class RtmpSession
             return;
         }
 
+        var decision = _playback.Authorize(new PlaybackRequest(path, Protocol, _remote, query.GetValueOrDefault("token")));
+        if (decision.Grant is not { } grant)
+        {
+            RtmpLog.PlayRefused(_logger, path, decision.Refusal ?? "not allowed");
+            _metrics.ConnectionRejected(Protocol, "play_not_allowed");
+            await SendStatusAsync("error", "NetStream.Play.Failed", $"Not allowed to play {path}: {decision.Refusal}.").ConfigureAwait(false);
+            RequestClose();
+            return;
+        }
+
+        _grant = grant;
+        grant.Revoked.Register(static state => ((ConnectionContext)state!).Abort(new ConnectionAbortedException("The play was revoked.")), _connection);
+
         var stream = _hub.Find(path);
         if (stream is null)
         {
+            EndGrant();
             RtmpLog.PlayRefused(_logger, path, "no such stream");
             await SendStatusAsync("error", "NetStream.Play.StreamNotFound", $"No stream is live at {path}.").ConfigureAwait(false);
             RequestClose();
@@ -84,6 +101,7 @@ internal sealed partial class RtmpSession
                         }
                     }
 
+                    _grant?.AddBytes(written);
                     var flush = await FlushAsync().ConfigureAwait(false);
                     if (flush.IsCompleted || flush.IsCanceled)
                     {
@@ -172,6 +190,7 @@ internal sealed partial class RtmpSession
         var player = Interlocked.Exchange(ref _player, null);
         if (player is null)
         {
+            EndGrant();
             return;
         }
 
@@ -180,5 +199,9 @@ internal sealed partial class RtmpSession
         {
             await loop.ConfigureAwait(false);
         }
+
+        EndGrant();
     }
+
+    private void EndGrant() => Interlocked.Exchange(ref _grant, null)?.Dispose();
 }

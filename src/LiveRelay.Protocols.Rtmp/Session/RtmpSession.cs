@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using LiveRelay.Core.Access;
 using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Streams;
 using LiveRelay.Formats.Amf;
@@ -25,6 +26,7 @@ internal sealed partial class RtmpSession : IAsyncDisposable
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly StreamHub _hub;
+    private readonly IPlaybackAuthorizer _playback;
     private readonly RtmpOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -40,8 +42,9 @@ internal sealed partial class RtmpSession : IAsyncDisposable
     private string _state = ConnectionState.Handshake;
     private long _bytesCounted;
 
-    public RtmpSession(ConnectionContext connection, StreamHub hub, RtmpOptions options, TimeProvider time, LiveRelayMetrics metrics, ILogger logger)
+    public RtmpSession(ConnectionContext connection, StreamHub hub, RtmpOptions options, TimeProvider time, LiveRelayMetrics metrics, ILogger logger, IPlaybackAuthorizer? playback = null)
     {
+        _playback = playback ?? new OpenPlaybackAuthorizer();
         _metrics = metrics;
         _connection = connection;
         _input = connection.Transport.Input;

@@ -34,6 +34,18 @@ public sealed record LiveRelayOptions
     /// <summary>Reserved for WebRTC (not yet served).</summary>
     public UdpPortOptions WebRtc { get; init; } = new();
 
+    /// <summary>The newsroom database (SQLite by default, PostgreSQL when named).</summary>
+    public DatabaseOptions Database { get; init; } = new();
+
+    /// <summary>Admin API token and play tokens.</summary>
+    public AuthOptions Auth { get; init; } = new();
+
+    /// <summary>Program outputs (take timeout, fallback detection, slate image).</summary>
+    public LiveRelay.Newsroom.Switching.ProgramOptions Program { get; init; } = new();
+
+    /// <summary>Public base URLs for pull links.</summary>
+    public PublicUrlOptions PublicUrls { get; init; } = new();
+
     /// <summary>Every problem with the configuration, in words an operator can act on.</summary>
     public IEnumerable<string> Validate()
     {
@@ -42,9 +54,27 @@ public sealed record LiveRelayOptions
             yield return "LiveRelay:DataDir must not be empty";
         }
 
-        foreach (var error in Rtmp.Validate().Concat(Hls.Validate()).Concat(Publish.Validate()).Concat(Readers.Validate()).Concat(Metrics.Validate()).Concat(Srt.Validate()))
+        foreach (var error in Rtmp.Validate().Concat(Hls.Validate()).Concat(Publish.Validate()).Concat(Readers.Validate()).Concat(Metrics.Validate()).Concat(Srt.Validate()).Concat(Auth.Validate()).Concat(ValidateProgram()))
         {
             yield return error;
+        }
+    }
+
+    private IEnumerable<string> ValidateProgram()
+    {
+        if (Program.FallbackAfterMilliseconds is < 100 or > 60_000)
+        {
+            yield return "LiveRelay:Program:FallbackAfterMilliseconds must be between 100 and 60000";
+        }
+
+        if (Program.TakeTimeoutSeconds is < 1 or > 300)
+        {
+            yield return "LiveRelay:Program:TakeTimeoutSeconds must be between 1 and 300";
+        }
+
+        if (Program.SlateImage.Length > 0 && !File.Exists(Program.SlateImage))
+        {
+            yield return $"LiveRelay:Program:SlateImage: {Program.SlateImage} does not exist";
         }
     }
 }

@@ -1,8 +1,14 @@
 using System.Net;
-using Microsoft.AspNetCore.Connections;
 using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LiveRelay.Core.Access;
 using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Streams;
+using LiveRelay.Newsroom.Access;
+using LiveRelay.Newsroom.Rundowns;
+using LiveRelay.Newsroom.Storage;
+using LiveRelay.Newsroom.Switching;
 using LiveRelay.Protocols.Http;
 using LiveRelay.Protocols.Http.Hls;
 using LiveRelay.Protocols.Rtmp;
@@ -11,6 +17,8 @@ using LiveRelay.Protocols.Srt;
 using LiveRelay.Server.Api;
 using LiveRelay.Server.Configuration;
 using LiveRelay.Server.Metrics;
+using LiveRelay.Server.Newsroom;
+using Microsoft.AspNetCore.Connections;
 using Serilog;
 using Serilog.Extensions.Logging;
 
@@ -217,11 +225,66 @@ public static class LiveRelayServer
         });
         services.AddSingleton<StreamHub>();
         services.AddSingleton<HlsService>();
+        AddNewsroom(services, options);
         services.AddSingleton(options.Srt);
         services.AddSingleton<SrtServer>();
         services.AddHostedService<SrtListenerService>();
         services.AddOpenApi();
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.WriteIndented = false);
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.WriteIndented = false;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        });
+
+        // Malformed JSON bodies get a 400 that says what was wrong (see UseBadRequestMessages).
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+    }
+
+    /// <summary>
+    /// Stations, rundowns, program outputs, shares and the pull log; the store is opened and migrated
+    /// (and the secrets settled) by <see cref="NewsroomStartup"/> before the listeners start.
+    /// </summary>
+    private static void AddNewsroom(IServiceCollection services, LiveRelayOptions options)
+    {
+        var dataDir = Path.GetFullPath(options.DataDir);
+        services.AddSingleton(options.Auth);
+        services.AddSingleton(options.Program);
+        services.AddSingleton<INewsroomStore>(_ => options.Database.ConnectionString.Length > 0
+            ? new PostgresNewsroomStore(options.Database.ConnectionString)
+            : new SqliteNewsroomStore(Path.Combine(dataDir, "liverelay.db")));
+        services.AddSingleton<NewsroomSecrets>();
+        services.AddSingleton(sp => new SlateLibrary(Path.Combine(dataDir, "slates"), options.Program.SlateImage, sp.GetRequiredService<ILogger<SlateLibrary>>()));
+        services.AddSingleton<ShareRegistry>();
+        services.AddSingleton(sp =>
+        {
+            var secrets = sp.GetRequiredService<NewsroomSecrets>();
+            return new PlayTokens(() => secrets.TokenKey);
+        });
+        services.AddSingleton<PullLog>();
+        services.AddSingleton(sp => new PullAuthorizer(
+            sp.GetRequiredService<PlayTokens>(),
+            sp.GetRequiredService<ShareRegistry>(),
+            sp.GetRequiredService<PullLog>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PullAuthorizer>>())
+        {
+            RequireToken = options.Auth.RequirePlayToken,
+        });
+        services.AddSingleton<IPlaybackAuthorizer>(sp => sp.GetRequiredService<PullAuthorizer>());
+        services.AddSingleton(sp => new NewsroomService(
+            sp.GetRequiredService<INewsroomStore>(),
+            sp.GetRequiredService<StreamHub>(),
+            sp.GetRequiredService<SlateLibrary>(),
+            options.Program,
+            sp.GetRequiredService<ShareRegistry>(),
+            sp.GetRequiredService<PlayTokens>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<LiveRelayMetrics>(),
+            sp.GetRequiredService<ILoggerFactory>())
+        {
+            LinkLifetime = TimeSpan.FromHours(options.Auth.LinkHours),
+        });
+        services.AddHostedService<NewsroomStartup>();
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -241,7 +304,9 @@ public static class LiveRelayServer
                 : Results.Json(new { status = "starting", version = Version }, statusCode: StatusCodes.Status503ServiceUnavailable))
             .WithName("Health");
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseBadRequestMessages();
         app.MapStreamsApi();
+        app.MapNewsroomApi();
         app.MapLiveMedia();
     }
 
