@@ -179,7 +179,12 @@ public sealed partial class SrtServer : IDisposable
             if (publisher is null)
             {
                 _metrics.PublishRefused(Protocol, status.ToString());
-                Refuse(socket, remoteText, streamIdText, status == PublishStatus.AlreadyPublishing ? $"{streamId.Path} is already being published" : "invalid path", "connected");
+                Refuse(socket, remoteText, streamIdText, status switch
+                {
+                    PublishStatus.AlreadyPublishing => $"{streamId.Path} is already being published",
+                    PublishStatus.Reserved => $"{streamId.Path} is reserved for the server's program outputs",
+                    _ => "invalid path",
+                }, "connected");
                 return;
             }
 
@@ -207,6 +212,8 @@ public sealed partial class SrtServer : IDisposable
 
         return Resolve(streamId) switch
         {
+            SrtMode.Publish when _hub.Options.ReservedApps.Contains(streamId.Path[..streamId.Path.IndexOf('/', StringComparison.Ordinal)], StringComparer.Ordinal) =>
+                Reject(remoteText, streamIdText, $"{streamId.Path} is reserved for the server's program outputs", SrtRejectReason.Forbidden, "reserved"),
             SrtMode.Publish when IsPublished(streamId.Path) =>
                 Reject(remoteText, streamIdText, $"{streamId.Path} is already being published", SrtRejectReason.Conflict, "conflict"),
             SrtMode.Request when _hub.Find(streamId.Path) is null =>

@@ -14,4 +14,7 @@ public enum PublishStatus
 
     /// <summary>Refused: the path is not a valid stream path.</summary>
     InvalidPath,
+
+    /// <summary>Refused: the path belongs to the server's own outputs (<see cref="StreamOptions.ReservedApps"/>).</summary>
+    Reserved,
 }

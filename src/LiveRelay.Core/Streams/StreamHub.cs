@@ -56,6 +56,11 @@ public sealed class StreamHub : IDisposable
             return PublishStatus.InvalidPath;
         }
 
+        if (!info.IsInternal && _options.ReservedApps.Contains(path[..path.IndexOf('/', StringComparison.Ordinal)], StringComparer.Ordinal))
+        {
+            return PublishStatus.Reserved;
+        }
+
         LiveStream stream;
         PublishStatus status;
         lock (_lock)

@@ -17,4 +17,10 @@ public sealed record StreamOptions
 
     /// <summary>Queue bounds for network readers.</summary>
     public ReaderOptions Readers { get; init; } = ReaderOptions.Default;
+
+    /// <summary>
+    /// Apps (first path segments) only the server's own outputs publish to: <c>program</c> holds the
+    /// rundowns' program outputs, which no encoder may take over.
+    /// </summary>
+    public IReadOnlyList<string> ReservedApps { get; init; } = ["program"];
 }

@@ -62,7 +62,7 @@ public sealed partial class ProgramSwitcher : IAsyncDisposable
         _time = time;
         _metrics = metrics;
         _logger = logger;
-        var status = hub.TryPublish(path, new PublisherInfo("program", null, path), out var publisher);
+        var status = hub.TryPublish(path, new PublisherInfo("program", null, path, IsInternal: true), out var publisher);
         _publisher = publisher ?? throw new InvalidOperationException($"The program path {path} is taken ({status}).");
         _status = Snapshot();
     }

@@ -146,6 +146,7 @@ internal sealed partial class RtmpSession
     {
         PublishStatus.AlreadyPublishing => $"Stream {path} is already being published.",
         PublishStatus.InvalidPath => $"'{path}' is not a valid stream path.",
+        PublishStatus.Reserved => $"'{path}' is reserved for the server's program outputs.",
         _ => $"{path} is now published.",
     };
 }

@@ -13,6 +13,19 @@ public sealed class StreamHubTests
         new(new StreamOptions { ReconnectGrace = TimeSpan.FromSeconds(graceSeconds) }, _time);
 
     [Fact]
+    public void TryPublish_ReservedApp_IsRefusedExceptForInternalOutputs()
+    {
+        var hub = NewHub();
+
+        Assert.Equal(PublishStatus.Reserved, hub.TryPublish("program/abc", new PublisherInfo("rtmp", "a"), out var encoder));
+        Assert.Null(encoder);
+        Assert.Null(hub.Find("program/abc"));
+        Assert.Equal(PublishStatus.Started, hub.TryPublish("program/abc", new PublisherInfo("program", null, IsInternal: true), out var program));
+        Assert.NotNull(program);
+        Assert.Equal(PublishStatus.Started, hub.TryPublish("programs/abc", new PublisherInfo("rtmp", "a"), out _));
+    }
+
+    [Fact]
     public void TryPublish_PathAlreadyLive_IsRefused()
     {
         var hub = NewHub();
