@@ -100,8 +100,12 @@ internal static class LoadTestApp
             TimeSpan.FromSeconds(options.Seconds),
             TimeSpan.FromSeconds(options.WarmupSeconds),
             TimeSpan.FromSeconds(options.SettleSeconds),
-            clip);
-        var runner = new ScenarioRunner(settings, control, playerHttp, Log);
+            clip,
+            options.Ingest);
+
+        // SRT readers share one epoll thread; it (and libsrt) starts only when the first one plays.
+        var srtLoop = new Lazy<SrtReceiveLoop>(() => new SrtReceiveLoop());
+        var runner = new ScenarioRunner(settings, control, playerHttp, srtLoop, Log);
         var targets = new List<ServerTarget> { LiveRelayServerProcess.Target(serverDll, control) };
         if (options.VersusNginx)
         {
@@ -118,6 +122,7 @@ internal static class LoadTestApp
             StreamBitrateMbps = clip.BitrateMbps,
             Readers = options.Readers,
             Streams = options.Streams,
+            Ingest = options.Ingest.Name(),
             WindowSeconds = options.Seconds,
             WarmupSeconds = options.WarmupSeconds,
             SettleSeconds = options.SettleSeconds,
@@ -127,7 +132,9 @@ internal static class LoadTestApp
 
         try
         {
-            foreach (var protocol in options.Protocols)
+            // No readers: one publishers-only scenario per server, whatever --protocol says.
+            IReadOnlyList<PlayerProtocol?> protocols = options.Readers == 0 ? [null] : [.. options.Protocols.Select(p => (PlayerProtocol?)p)];
+            foreach (var protocol in protocols)
             {
                 foreach (var target in targets)
                 {
@@ -135,13 +142,18 @@ internal static class LoadTestApp
                     report.Scenarios.Add(result);
                     if (result.Failure is not null)
                     {
-                        Log($"{target.Name} {protocol.Name()}: FAILED: {result.Failure}");
+                        Log($"{target.Name} {result.Protocol}: FAILED: {result.Failure}");
                     }
                 }
             }
         }
         finally
         {
+            if (srtLoop.IsValueCreated)
+            {
+                srtLoop.Value.Dispose();
+            }
+
             // Whatever ran is reported, also after Ctrl+C.
             Console.WriteLine();
             Console.Write(TextReport.Build(report));

@@ -8,7 +8,10 @@ internal sealed record LoadTestOptions
     /// <summary>The shortest measurement window that counts as a measurement (the issue asks for 30 s or more).</summary>
     public const int MinimumWindowSeconds = 30;
 
-    /// <summary>Readers per scenario (one scenario per protocol and server), spread over the streams.</summary>
+    /// <summary>
+    /// Readers per scenario (one scenario per protocol and server), spread over the streams. 0 runs one
+    /// publishers-only scenario per server (what ingest alone costs) and ignores <see cref="Protocols"/>.
+    /// </summary>
     public int Readers { get; init; } = 100;
 
     /// <summary>Protocols to load, in order.</summary>
@@ -41,6 +44,9 @@ internal sealed record LoadTestOptions
     /// <summary>Video bitrate of the generated clip, in kbit/s.</summary>
     public int VideoKbps { get; init; } = 2500;
 
+    /// <summary>How the publishers send the clip: RTMP (FLV) or SRT (MPEG-TS).</summary>
+    public IngestProtocol Ingest { get; init; } = IngestProtocol.Rtmp;
+
     public const string Usage = """
         LiveRelay load tool: publishes generated streams, attaches N readers and measures the server.
 
@@ -48,8 +54,11 @@ internal sealed record LoadTestOptions
           dotnet run -c Release --project benchmarks/LiveRelay.LoadTest -- [options]
 
         Options:
-          --readers N          readers per scenario, spread over the streams (default 100)
+          --readers N          readers per scenario, spread over the streams (default 100); 0 runs one
+                               publishers-only scenario per server (--protocol is then ignored)
           --protocol P         rtmp | flv | hls | srt | all, or a comma list such as rtmp,hls (default rtmp)
+          --ingest I           rtmp | srt: how the clip is published (default rtmp); srt sends MPEG-TS with
+                               ffmpeg to the server's SRT port (streamid publish:live/loadN, latency 120 ms)
           --seconds S          measurement window in seconds (default 30; at least 30 unless --quick)
           --streams K          published streams live/load0..load{K-1} (default 1)
           --server PATH        LiveRelay.Server.dll to start (default: src/LiveRelay.Server/bin/Release/
@@ -67,7 +76,9 @@ internal sealed record LoadTestOptions
 
         Each scenario starts a fresh server on free loopback ports, publishes the cached clip with
         ffmpeg -re -c copy, waits --warmup seconds (baseline RSS and CPU at its end), joins the readers
-        over one GOP (2 s), waits --settle seconds, then measures for --seconds. SRT is accepted but reported as not available until the server serves it.
+        over one GOP (2 s), waits --settle seconds, then measures for --seconds. SRT readers
+        (streamid read:live/loadN, latency 120 ms) all run on one libsrt epoll thread. nginx-rtmp has
+        no SRT: its SRT scenarios, and every scenario with --ingest srt, are reported as not available.
         """;
 
     /// <summary>Parses the arguments; returns null and an error (or null error for --help) when it cannot.</summary>
@@ -93,7 +104,7 @@ internal sealed record LoadTestOptions
                 options = arg switch
                 {
                     "-h" or "--help" => null,
-                    "--readers" => options with { Readers = PositiveInt(arg, Value()) },
+                    "--readers" => options with { Readers = NonNegativeInt(arg, Value()) },
                     "--protocol" => options with { Protocols = ParseProtocols(Value()) },
                     "--seconds" => options with { Seconds = PositiveInt(arg, Value()) },
                     "--streams" => options with { Streams = PositiveInt(arg, Value()) },
@@ -103,6 +114,7 @@ internal sealed record LoadTestOptions
                     "--warmup" => options with { WarmupSeconds = NonNegativeInt(arg, Value()) },
                     "--settle" => options with { SettleSeconds = NonNegativeInt(arg, Value()) },
                     "--video-kbps" => options with { VideoKbps = PositiveInt(arg, Value()) },
+                    "--ingest" => options with { Ingest = ParseIngest(Value()) },
                     "--quick" => options with { Quick = true },
                     _ => throw new FormatException($"unknown option '{arg}'"),
                 };
@@ -125,7 +137,7 @@ internal sealed record LoadTestOptions
             return null;
         }
 
-        if (options.Streams > options.Readers)
+        if (options.Readers > 0 && options.Streams > options.Readers)
         {
             error = $"--streams {options.Streams} is more than --readers {options.Readers}";
             return null;
@@ -157,6 +169,10 @@ internal sealed record LoadTestOptions
 
         return list.Count > 0 ? list : throw new FormatException("--protocol needs at least one protocol");
     }
+
+    private static IngestProtocol ParseIngest(string text) => IngestProtocolNames.TryParse(text, out var ingest)
+        ? ingest
+        : throw new FormatException($"--ingest: '{text}' is not one of rtmp, srt");
 
     private static bool ParseVersus(string text) => string.Equals(text, "nginx-rtmp", StringComparison.OrdinalIgnoreCase)
         ? true

@@ -12,7 +12,7 @@ internal enum PlayerProtocol
     /// <summary>HLS: playlist polling and segment downloads.</summary>
     Hls,
 
-    /// <summary>SRT (MPEG-TS). Accepted on the command line; no server serves it yet.</summary>
+    /// <summary>SRT caller (<c>streamid=read:live/stream</c>) receiving MPEG-TS; nginx-rtmp has no SRT.</summary>
     Srt,
 }
 

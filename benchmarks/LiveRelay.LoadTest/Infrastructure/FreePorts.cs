@@ -3,17 +3,15 @@ using System.Net.Sockets;
 
 namespace LiveRelay.LoadTest.Infrastructure;
 
-/// <summary>Free TCP ports on loopback, asked of the kernel (bind to port 0, read it, close).</summary>
+/// <summary>Free TCP and UDP ports on loopback, asked of the kernel (bind to port 0, read it, close).</summary>
 internal static class FreePorts
 {
-    public static int Next()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)listener.LocalEndPoint!).Port;
-    }
+    public static int Next() => Bound(SocketType.Stream, ProtocolType.Tcp);
 
-    /// <summary>Several distinct free ports.</summary>
+    /// <summary>A free UDP port (for the server's SRT listener).</summary>
+    public static int NextUdp() => Bound(SocketType.Dgram, ProtocolType.Udp);
+
+    /// <summary>Several distinct free TCP ports.</summary>
     public static int[] Take(int count)
     {
         var ports = new HashSet<int>();
@@ -23,5 +21,12 @@ internal static class FreePorts
         }
 
         return [.. ports];
+    }
+
+    private static int Bound(SocketType type, ProtocolType protocol)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

@@ -35,7 +35,7 @@ internal abstract class Player
 
     public abstract PlayerProtocol Protocol { get; }
 
-    /// <summary>Bytes received from the server so far (payload bytes for HTTP, socket bytes for RTMP).</summary>
+    /// <summary>Bytes received from the server so far (payload bytes for HTTP, socket bytes for RTMP, MPEG-TS message bytes for SRT).</summary>
     public long BytesReceived => Volatile.Read(ref _bytes);
 
     /// <summary>Media time received so far, in ms (HLS: the EXTINF of each fully downloaded segment); 0 for other protocols.</summary>

@@ -9,14 +9,13 @@ internal static class PlayerFactory
     /// <summary>
     /// Creates a player, or returns null with the reason when this tool cannot play the protocol.
     /// </summary>
-    /// <remarks>
-    /// Extension point for SRT: when the server serves SRT, add an <c>SrtPlayer : Player</c> (libsrt
-    /// through P/Invoke, caller mode, streamid = the stream path) that scans MPEG-TS until the first
-    /// IDR (TS packets with payload_unit_start on the video PID and a random-access indicator), then
-    /// only counts bytes; return it here for <see cref="PlayerProtocol.Srt"/>, and have the server
-    /// adapter in Servers/ return an <c>srt://</c> URI for the protocol.
-    /// </remarks>
-    public static Player? Create(PlayerProtocol protocol, int id, Uri uri, HttpClient http, out string? unavailable)
+    /// <param name="protocol">What the player plays.</param>
+    /// <param name="id">The player's index in its scenario.</param>
+    /// <param name="uri">Where it plays (the server adapter's <c>PlayUri</c>).</param>
+    /// <param name="http">The shared client of HTTP-FLV and HLS players.</param>
+    /// <param name="srtLoop">The run's one SRT receive thread, created by the first SRT player.</param>
+    /// <param name="unavailable">Why there is no player, when null is returned.</param>
+    public static Player? Create(PlayerProtocol protocol, int id, Uri uri, HttpClient http, Lazy<SrtReceiveLoop> srtLoop, out string? unavailable)
     {
         unavailable = null;
         switch (protocol)
@@ -27,6 +26,8 @@ internal static class PlayerFactory
                 return new FlvPlayer(id, uri, http);
             case PlayerProtocol.Hls:
                 return new HlsPlayer(id, uri, http);
+            case PlayerProtocol.Srt:
+                return new SrtPlayer(id, uri, srtLoop);
             default:
                 unavailable = $"the load tool has no {protocol.Name()} player yet";
                 return null;

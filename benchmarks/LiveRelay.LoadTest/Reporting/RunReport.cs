@@ -19,6 +19,9 @@ internal sealed record RunReport
 
     public required int Streams { get; init; }
 
+    /// <summary>How the publishers sent the clip: "rtmp" or "srt".</summary>
+    public required string Ingest { get; init; }
+
     public required int WindowSeconds { get; init; }
 
     public required int WarmupSeconds { get; init; }

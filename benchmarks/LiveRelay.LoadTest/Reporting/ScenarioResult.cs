@@ -1,4 +1,5 @@
 using LiveRelay.LoadTest.Measurement;
+using LiveRelay.LoadTest.Players;
 
 namespace LiveRelay.LoadTest.Reporting;
 
@@ -7,7 +8,11 @@ internal sealed record ScenarioResult
 {
     public required string Server { get; init; }
 
+    /// <summary>The readers' protocol, or "none" for a publishers-only scenario.</summary>
     public required string Protocol { get; init; }
+
+    /// <summary>How the publishers sent the clip: "rtmp" or "srt".</summary>
+    public required string Ingest { get; init; }
 
     public required int Readers { get; init; }
 
@@ -43,6 +48,12 @@ internal sealed record ScenarioResult
 
     /// <summary>The server's .NET GC over the window (LiveRelay's /metrics); null for other servers.</summary>
     public DotnetRuntimeWindow? ServerRuntime { get; init; }
+
+    /// <summary>Server CPU over the window divided by published streams, % of one core (what one stream costs with no readers).</summary>
+    public double? CpuPerStreamPercent => Cpu is null || Streams == 0 ? null : Cpu.ServerPercent / Streams;
+
+    /// <summary>SRT readers: what libsrt counted on their receiving side over the window, summed.</summary>
+    public SrtReceiveTotals? SrtReaderLink { get; init; }
 
     /// <summary>Server CPU over the window divided by readers, % of one core.</summary>
     public double? CpuPerReaderPercent => Cpu is null || Readers == 0 ? null : Cpu.ServerPercent / Readers;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using LiveRelay.LoadTest.Cli;
 using LiveRelay.LoadTest.Measurement;
+using LiveRelay.LoadTest.Scenarios;
 using LiveRelay.LoadTest.Servers;
 
 namespace LiveRelay.LoadTest.Reporting;
@@ -22,8 +23,16 @@ internal static class TextReport
         text.AppendLine(inv, $"machine     {report.Machine}");
         text.AppendLine(inv, $"server      {report.ServerDll}");
         text.AppendLine(inv, $"clip        {report.Clip}; stream bitrate {report.StreamBitrateMbps:0.000} Mbit/s (ffprobe)");
+        text.AppendLine(inv, $"ingest      {IngestLine(report.Ingest)}");
         text.AppendLine(inv, $"scenario    a fresh server per scenario; {report.Streams} stream(s) published, warm-up {report.WarmupSeconds} s (baseline RSS and CPU at its end),");
-        text.AppendLine(inv, $"            {report.Readers} readers joined over {report.JoinSpreadSeconds:0.#} s, settle {report.SettleSeconds} s, then a {report.WindowSeconds} s window");
+        if (report.Readers > 0)
+        {
+            text.AppendLine(inv, $"            {report.Readers} readers joined over {report.JoinSpreadSeconds:0.#} s, settle {report.SettleSeconds} s, then a {report.WindowSeconds} s window");
+        }
+        else
+        {
+            text.AppendLine(inv, $"            no readers (publishers only), settle {report.SettleSeconds} s, then a {report.WindowSeconds} s window");
+        }
         if (report.Quick)
         {
             text.AppendLine("            --quick: the window is under 30 s; a smoke test, not a measurement");
@@ -33,7 +42,14 @@ internal static class TextReport
         {
             var results = report.Scenarios.Where(s => s.Protocol == protocol).ToList();
             text.AppendLine();
-            text.AppendLine(inv, $"-- {protocol.ToUpperInvariant()}, {report.Readers} readers --");
+            if (protocol == ScenarioSettings.PublishersOnly)
+            {
+                text.AppendLine(inv, $"-- {report.Ingest.ToUpperInvariant()} ingest, publishers only ({report.Streams} stream(s), no readers) --");
+            }
+            else
+            {
+                text.AppendLine(inv, $"-- {protocol.ToUpperInvariant()}, {report.Readers} readers, {report.Ingest.ToUpperInvariant()} ingest --");
+            }
             AppendProtocolTable(text, results);
             AppendNotes(text, results);
         }
@@ -72,24 +88,43 @@ internal static class TextReport
         Row("server start → ready, ms", r => $"{Format.Number(r.StartupMs, "0")} ({r.StartupMeaning})", r => r.StartupMs);
         Row("publish → first HLS segment, ms", r => Format.Number(r.PublishToFirstHlsSegmentMedianMs, "0"), r => r.PublishToFirstHlsSegmentMedianMs);
         Row("server CPU, % of one core", r => Format.Number(r.Cpu?.ServerPercent), r => r.Cpu?.ServerPercent, Floors.CpuPercent);
-        Row("server CPU per reader, % of one core", r => Format.Number(r.CpuPerReaderPercent, "0.000"), r => r.CpuPerReaderPercent, Floors.CpuPerReader);
-        Row("server CPU with publishers only, %", r => Format.Number(r.BaselineCpuPercent), r => r.BaselineCpuPercent, Floors.CpuPercent);
-        Row("server CPU per reader above that, %", r => Format.Number(r.MarginalCpuPerReaderPercent, "0.000"), r => r.MarginalCpuPerReaderPercent, Floors.CpuPerReader);
-        Row("server RSS before readers → end, MiB", r => $"{Format.MiB(r.RssBaselineKiB)} → {Format.MiB(r.RssEndKiB)}", r => r.RssEndKiB);
-        Row("memory per reader, KiB", r => Format.Number(r.MemoryPerReaderKiB), r => r.MemoryPerReaderKiB, Floors.MemoryKiB);
-        Row("delivered, Mbit/s (expected)", r => $"{Format.Number(r.DeliveredMbps)} ({Format.Number(r.ExpectedMbps)})", r => r.DeliveredMbps);
-        Row("per reader Mbit/s, median / min", r => $"{Format.Number(r.PerReaderMbpsMedian, "0.00")} / {Format.Number(r.PerReaderMbpsMin, "0.00")}");
-        Row("readers with a first frame / failed", r => $"{r.Joined} / {r.Failed}");
-        Row("readers starved (< 95 %)", r => Format.Integer(r.Starved), r => r.Starved, Floors.Count);
-        Row("time to first frame, median ms", r => Format.Number(r.TtffMedianMs, "0"), r => r.TtffMedianMs, Floors.Milliseconds);
-        Row("time to first frame, p99 ms", r => Format.Number(r.TtffP99Ms, "0"), r => r.TtffP99Ms, Floors.Milliseconds);
-        Row("time to first frame, max ms", r => Format.Number(r.TtffMaxMs, "0"), r => r.TtffMaxMs, Floors.Milliseconds);
+        var withReaders = ran.Any(r => r.Readers > 0);
+        if (!withReaders)
+        {
+            // Publishers only: what ingest alone costs; the reader rows would all be empty.
+            Row("server CPU per published stream, %", r => Format.Number(r.CpuPerStreamPercent, "0.00"), r => r.CpuPerStreamPercent, Floors.CpuPercent);
+            Row("server CPU at the end of the warm-up, %", r => Format.Number(r.BaselineCpuPercent), r => r.BaselineCpuPercent, Floors.CpuPercent);
+            Row("server RSS end of warm-up → end, MiB", r => $"{Format.MiB(r.RssBaselineKiB)} → {Format.MiB(r.RssEndKiB)}", r => r.RssEndKiB);
+        }
+        else
+        {
+            Row("server CPU per reader, % of one core", r => Format.Number(r.CpuPerReaderPercent, "0.000"), r => r.CpuPerReaderPercent, Floors.CpuPerReader);
+            Row("server CPU with publishers only, %", r => Format.Number(r.BaselineCpuPercent), r => r.BaselineCpuPercent, Floors.CpuPercent);
+            Row("server CPU per reader above that, %", r => Format.Number(r.MarginalCpuPerReaderPercent, "0.000"), r => r.MarginalCpuPerReaderPercent, Floors.CpuPerReader);
+            Row("server RSS before readers → end, MiB", r => $"{Format.MiB(r.RssBaselineKiB)} → {Format.MiB(r.RssEndKiB)}", r => r.RssEndKiB);
+            Row("memory per reader, KiB", r => Format.Number(r.MemoryPerReaderKiB), r => r.MemoryPerReaderKiB, Floors.MemoryKiB);
+            Row("delivered, Mbit/s (expected)", r => $"{Format.Number(r.DeliveredMbps)} ({Format.Number(r.ExpectedMbps)})", r => r.DeliveredMbps);
+            Row("per reader Mbit/s, median / min", r => $"{Format.Number(r.PerReaderMbpsMedian, "0.00")} / {Format.Number(r.PerReaderMbpsMin, "0.00")}");
+            Row("readers with a first frame / failed", r => $"{r.Joined} / {r.Failed}");
+            Row("readers starved (< 95 %)", r => Format.Integer(r.Starved), r => r.Starved, Floors.Count);
+            Row("time to first frame, median ms", r => Format.Number(r.TtffMedianMs, "0"), r => r.TtffMedianMs, Floors.Milliseconds);
+            Row("time to first frame, p99 ms", r => Format.Number(r.TtffP99Ms, "0"), r => r.TtffP99Ms, Floors.Milliseconds);
+            Row("time to first frame, max ms", r => Format.Number(r.TtffMaxMs, "0"), r => r.TtffMaxMs, Floors.Milliseconds);
+        }
+
         if (ran.Any(r => r.ServerRuntime is not null))
         {
             Row("server .NET: allocated MB/s; GCs gen0/1/2", r => r.ServerRuntime is { } rt
                 ? $"{Format.Number(rt.AllocatedMBps, "0.00")}; {rt.Gen0:0}/{rt.Gen1:0}/{rt.Gen2:0}"
                 : Format.None);
             Row("server .NET heap at end, MiB gen0/1/2/LOH/POH", r => r.ServerRuntime is { } rt ? Heap(rt) : Format.None);
+        }
+
+        if (ran.Any(r => r.SrtReaderLink is not null))
+        {
+            Row("SRT readers' packets received / lost / retransmitted / dropped", r => r.SrtReaderLink is { } l
+                ? string.Create(CultureInfo.InvariantCulture, $"{l.Received} / {l.Lost} / {l.Retransmitted} / {l.Dropped}")
+                : Format.None);
         }
 
         if (ran.Any(r => r.HlsMissedSegments is not null))
@@ -103,6 +138,10 @@ internal static class TextReport
         Row("window, s", r => Format.Number(r.WindowSeconds, "0.0"));
         text.Append(table);
     }
+
+    private static string IngestLine(string ingest) => ingest == IngestProtocolNames.Name(IngestProtocol.Srt)
+        ? string.Create(CultureInfo.InvariantCulture, $"srt: ffmpeg -re -stream_loop -1 -c copy -f mpegts \"srt://127.0.0.1:PORT?streamid=publish:live/loadN&latency={LiveRelayServerProcess.SrtLatencyMs * 1000}\"")
+        : "rtmp: ffmpeg -re -stream_loop -1 -c copy -f flv rtmp://127.0.0.1:PORT/live/loadN";
 
     /// <summary>The smallest values the measurements resolve; ratios against less say nothing.</summary>
     private static class Floors

@@ -9,8 +9,9 @@ using LiveRelay.LoadTest.Source;
 namespace LiveRelay.LoadTest.Scenarios;
 
 /// <summary>
-/// Runs one scenario: a fresh server, the publishers (timing publish → first HLS segment), a
-/// baseline RSS, N players joined over one GOP, a settle pause, then the measurement window.
+/// Runs one scenario: a fresh server, the publishers over RTMP or SRT (timing publish → first HLS
+/// segment), a baseline RSS, N players joined over one GOP (none for a publishers-only scenario), a
+/// settle pause, then the measurement window.
 /// </summary>
 internal sealed class ScenarioRunner
 {
@@ -18,32 +19,37 @@ internal sealed class ScenarioRunner
     private readonly HttpClient _control;
     private readonly HttpClient _playerHttp;
     private readonly Action<string> _log;
+    private readonly Lazy<SrtReceiveLoop> _srtLoop;
 
-    public ScenarioRunner(ScenarioSettings settings, HttpClient control, HttpClient playerHttp, Action<string> log)
+    public ScenarioRunner(ScenarioSettings settings, HttpClient control, HttpClient playerHttp, Lazy<SrtReceiveLoop> srtLoop, Action<string> log)
     {
         _settings = settings;
         _control = control;
         _playerHttp = playerHttp;
+        _srtLoop = srtLoop;
         _log = log;
     }
 
-    public async Task<ScenarioResult> RunAsync(ServerTarget target, PlayerProtocol protocol, CancellationToken cancellationToken)
+    /// <summary>Runs one scenario; <paramref name="protocol"/> null means publishers only (no readers).</summary>
+    public async Task<ScenarioResult> RunAsync(ServerTarget target, PlayerProtocol? protocol, CancellationToken cancellationToken)
     {
+        var label = Label(protocol);
         var empty = new ScenarioResult
         {
             Server = target.Name,
-            Protocol = protocol.Name(),
-            Readers = _settings.Readers,
+            Protocol = protocol?.Name() ?? ScenarioSettings.PublishersOnly,
+            Ingest = _settings.Ingest.Name(),
+            Readers = protocol is null ? 0 : _settings.Readers,
             Streams = _settings.Streams,
             StreamBitrateMbps = _settings.Clip.BitrateMbps,
         };
-        if (target.Unavailable(protocol) is { } unavailable)
+        if (target.Unavailable(_settings.Ingest, protocol) is { } unavailable)
         {
-            _log($"{target.Name} {protocol.Name()}: {unavailable}");
+            _log($"{target.Name} {label}: {unavailable}");
             return empty with { NotAvailable = unavailable };
         }
 
-        _log($"{target.Name} {protocol.Name()}: starting the server");
+        _log($"{target.Name} {label}: starting the server");
         IServerUnderTest server;
         try
         {
@@ -60,7 +66,7 @@ internal sealed class ScenarioRunner
             var publishers = new List<Publisher>();
             try
             {
-                return await MeasureAsync(server, protocol, publishers, result, cancellationToken).ConfigureAwait(false);
+                return await MeasureAsync(server, protocol, label, publishers, result, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
             {
@@ -77,17 +83,20 @@ internal sealed class ScenarioRunner
         }
     }
 
+    private string Label(PlayerProtocol? protocol) =>
+        $"{_settings.Ingest.Name()} ingest, {(protocol is { } p ? $"{p.Name()} readers" : "publishers only")}";
+
     private async Task<ScenarioResult> MeasureAsync(
-        IServerUnderTest server, PlayerProtocol protocol, List<Publisher> publishers, ScenarioResult result, CancellationToken cancellationToken)
+        IServerUnderTest server, PlayerProtocol? protocol, string label, List<Publisher> publishers, ScenarioResult result, CancellationToken cancellationToken)
     {
         // Publish, and time publish → first HLS segment on every stream; the first segment also
         // means the stream is up and a GOP is cached before any reader joins.
-        _log($"{server.Name} {protocol.Name()}: ready in {server.StartupTime.TotalMilliseconds:0} ms; publishing {_settings.Streams} stream(s)");
+        _log($"{server.Name} {label}: ready in {server.StartupTime.TotalMilliseconds:0} ms; publishing {_settings.Streams} stream(s) over {_settings.Ingest.Name()}");
         var probes = new List<Task<TimeSpan>>();
         for (var i = 0; i < _settings.Streams; i++)
         {
             var name = ScenarioSettings.StreamName(i);
-            var publisher = Publisher.Start(name, server.PublishUri(name), _settings.Clip);
+            var publisher = Publisher.Start(name, _settings.Ingest, server.PublishUri(_settings.Ingest, name), _settings.Clip);
             publishers.Add(publisher);
             probes.Add(HlsFirstSegmentProbe.MeasureAsync(_control, server.PlaylistUri(name), publisher.StartedAt, ScenarioSettings.FirstSegmentTimeLimit, cancellationToken));
         }
@@ -96,7 +105,7 @@ internal sealed class ScenarioRunner
 
         // Warm-up: the server runs with only its publishers; the end of it gives the baseline.
         var publisherPids = publishers.Select(p => p.ProcessId).ToArray();
-        _log($"{server.Name} {protocol.Name()}: first HLS segment after {firstSegments.Max().TotalMilliseconds:0} ms; warming up for {_settings.Warmup.TotalSeconds:0} s");
+        _log($"{server.Name} {label}: first HLS segment after {firstSegments.Max().TotalMilliseconds:0} ms; warming up for {_settings.Warmup.TotalSeconds:0} s");
         await Task.Delay(_settings.Warmup - _settings.BaselineCpuWindow, cancellationToken).ConfigureAwait(false);
         var baselineStart = CpuSample.Take(server.ProcessIds, publisherPids);
         await Task.Delay(_settings.BaselineCpuWindow, cancellationToken).ConfigureAwait(false);
@@ -112,17 +121,17 @@ internal sealed class ScenarioRunner
             BaselineCpuPercent = baselineCpu,
         };
 
-        // Players, spread over one GOP.
-        var players = new Player[_settings.Readers];
+        // Players, spread over one GOP (none for publishers only).
+        var players = new Player[protocol is null ? 0 : _settings.Readers];
         for (var i = 0; i < players.Length; i++)
         {
             var stream = ScenarioSettings.StreamName(i % _settings.Streams);
-            var uri = server.PlayUri(protocol, stream) ?? throw new InvalidOperationException($"{server.Name} gave no {protocol.Name()} URI");
-            players[i] = PlayerFactory.Create(protocol, i, uri, _playerHttp, out var unavailable)
+            var uri = server.PlayUri(protocol!.Value, stream) ?? throw new InvalidOperationException($"{server.Name} gave no {protocol.Value.Name()} URI");
+            players[i] = PlayerFactory.Create(protocol.Value, i, uri, _playerHttp, _srtLoop, out var unavailable)
                 ?? throw new InvalidOperationException(unavailable);
         }
 
-        _log($"{server.Name} {protocol.Name()}: joining {players.Length} readers over {_settings.JoinSpread.TotalSeconds:0.#} s");
+        _log($"{server.Name} {label}: joining {players.Length} readers over {_settings.JoinSpread.TotalSeconds:0.#} s");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tasks = new Task[players.Length];
         var joinStart = Stopwatch.GetTimestamp();
@@ -140,15 +149,17 @@ internal sealed class ScenarioRunner
         await Task.Delay(_settings.Settle, cancellationToken).ConfigureAwait(false);
 
         // The window.
-        _log($"{server.Name} {protocol.Name()}: measuring for {_settings.Window.TotalSeconds:0} s");
+        _log($"{server.Name} {label}: measuring for {_settings.Window.TotalSeconds:0} s");
         var runtimeStart = await DotnetRuntimeSample.TakeAsync(_control, server.MetricsUri, cancellationToken).ConfigureAwait(false);
         var bytesAtStart = players.Select(p => p.BytesReceived).ToArray();
         var mediaAtStart = players.Select(p => p.MediaMilliseconds).ToArray();
+        var srtAtStart = SrtReceiveTotals.Sum(players.OfType<SrtPlayer>());
         var cpuStart = CpuSample.Take(server.ProcessIds, publisherPids);
         await Task.Delay(_settings.Window, cancellationToken).ConfigureAwait(false);
         var cpuEnd = CpuSample.Take(server.ProcessIds, publisherPids);
         var bytesAtEnd = players.Select(p => p.BytesReceived).ToArray();
         var mediaAtEnd = players.Select(p => p.MediaMilliseconds).ToArray();
+        var srtAtEnd = SrtReceiveTotals.Sum(players.OfType<SrtPlayer>());
         var rssEnd = Rss(server.ProcessIds);
         var toolRss = ProcStats.RssKiB(Environment.ProcessId);
         var runtimeEnd = await DotnetRuntimeSample.TakeAsync(_control, server.MetricsUri, cancellationToken).ConfigureAwait(false);
@@ -161,7 +172,7 @@ internal sealed class ScenarioRunner
         }
         catch (TimeoutException)
         {
-            _log($"{server.Name} {protocol.Name()}: some readers did not stop within {ScenarioSettings.StopTimeLimit.TotalSeconds:0} s");
+            _log($"{server.Name} {label}: some readers did not stop within {ScenarioSettings.StopTimeLimit.TotalSeconds:0} s");
         }
 
         var cpu = CpuSample.Between(cpuStart, cpuEnd);
@@ -172,13 +183,20 @@ internal sealed class ScenarioRunner
             RssEndKiB = rssEnd,
             ToolRssKiB = toolRss,
             ServerRuntime = DotnetRuntimeWindow.Between(runtimeStart, runtimeEnd, cpu.Seconds),
+            SrtReaderLink = protocol == PlayerProtocol.Srt ? srtAtEnd - srtAtStart : null,
         };
     }
 
     private ScenarioResult Summarize(
-        ScenarioResult result, PlayerProtocol protocol, Player[] players, CpuUsage cpu,
+        ScenarioResult result, PlayerProtocol? protocol, Player[] players, CpuUsage cpu,
         long[] bytesAtStart, long[] bytesAtEnd, long[] mediaAtStart, long[] mediaAtEnd)
     {
+        if (protocol is null)
+        {
+            // Publishers only: nothing was delivered to readers, so there is nothing to summarize.
+            return result;
+        }
+
         var seconds = cpu.Seconds;
         var bitrate = _settings.Clip.BitrateBitsPerSecond;
         var perReaderMbps = new double[players.Length];
@@ -206,9 +224,12 @@ internal sealed class ScenarioRunner
             Failed = errors.Values.Sum(),
             Errors = errors,
             Starved = starved,
-            StarvedRule = protocol == PlayerProtocol.Hls
-                ? "media time of whole segments downloaded in the window < 95 % of (window − one target duration)"
-                : "bytes received in the window < 95 % of stream bitrate × window",
+            StarvedRule = protocol switch
+            {
+                PlayerProtocol.Hls => "media time of whole segments downloaded in the window < 95 % of (window − one target duration)",
+                PlayerProtocol.Srt => "MPEG-TS bytes received in the window < 95 % of the clip's (FLV) bitrate × window; TS adds about 4–5 %, so see also the SRT loss and drop counts",
+                _ => "bytes received in the window < 95 % of stream bitrate × window",
+            },
             TtffMedianMs = Percentiles.Median(ttff),
             TtffP99Ms = Percentiles.Of(ttff, 99),
             TtffMaxMs = ttff.Length == 0 ? null : ttff.Max(),

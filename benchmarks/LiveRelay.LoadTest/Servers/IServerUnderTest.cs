@@ -29,8 +29,9 @@ internal interface IServerUnderTest : IAsyncDisposable
     /// <summary>The server's Prometheus /metrics (for .NET GC figures), or null when it has none.</summary>
     Uri? MetricsUri { get; }
 
-    /// <summary>Where the publisher sends <paramref name="stream"/> (an rtmp:// URI).</summary>
-    Uri PublishUri(string stream);
+    /// <summary>Where the publisher sends <paramref name="stream"/> over <paramref name="ingest"/> (an rtmp:// or srt:// URI).</summary>
+    /// <exception cref="NotSupportedException">The server has no such ingest (see <see cref="ServerTarget.Unavailable"/>).</exception>
+    Uri PublishUri(IngestProtocol ingest, string stream);
 
     /// <summary>The HLS playlist of <paramref name="stream"/>.</summary>
     Uri PlaylistUri(string stream);
@@ -41,9 +42,12 @@ internal interface IServerUnderTest : IAsyncDisposable
 
 /// <summary>A kind of server the tool can start, and what it serves.</summary>
 /// <param name="Name">Short name for reports.</param>
-/// <param name="Unavailable">Why a protocol cannot be played from it, or null when it can.</param>
+/// <param name="Unavailable">
+/// Why a scenario cannot run on it (the ingest, or the readers' protocol; null for publishers only), or
+/// null when it can.
+/// </param>
 /// <param name="StartAsync">Starts one instance on free loopback ports and waits until it is ready.</param>
 internal sealed record ServerTarget(
     string Name,
-    Func<PlayerProtocol, string?> Unavailable,
+    Func<IngestProtocol, PlayerProtocol?, string?> Unavailable,
     Func<CancellationToken, Task<IServerUnderTest>> StartAsync);

@@ -6,13 +6,17 @@ using LiveRelay.LoadTest.Infrastructure;
 namespace LiveRelay.LoadTest.Servers;
 
 /// <summary>
-/// LiveRelay.Server started with <c>dotnet</c> on free loopback ports, in a temporary working
-/// directory (so no configs/liverelay.json is picked up and its data directory is private).
+/// LiveRelay.Server started with <c>dotnet</c> on free loopback ports (HTTP, RTMP and the SRT UDP
+/// port), in a temporary working directory (so no configs/liverelay.json is picked up and its data
+/// directory is private).
 /// </summary>
 internal sealed class LiveRelayServerProcess : IServerUnderTest
 {
     public const string ServerName = "LiveRelay";
     private const string ReadyLine = "listening: HTTP";
+
+    /// <summary>SRT latency of the publishers and the readers, as the server's default (LiveRelay:Srt:LatencyMs).</summary>
+    public const int SrtLatencyMs = 120;
     private static readonly TimeSpan StartTimeLimit = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
@@ -20,14 +24,16 @@ internal sealed class LiveRelayServerProcess : IServerUnderTest
     private readonly TempDirectory _workDir;
     private readonly int _httpPort;
     private readonly int _rtmpPort;
+    private readonly int _srtPort;
 
-    private LiveRelayServerProcess(Process process, OutputTail output, TempDirectory workDir, int httpPort, int rtmpPort)
+    private LiveRelayServerProcess(Process process, OutputTail output, TempDirectory workDir, int httpPort, int rtmpPort, int srtPort)
     {
         _process = process;
         _output = output;
         _workDir = workDir;
         _httpPort = httpPort;
         _rtmpPort = rtmpPort;
+        _srtPort = srtPort;
         ProcessIds = [process.Id];
     }
 
@@ -43,10 +49,8 @@ internal sealed class LiveRelayServerProcess : IServerUnderTest
 
     public string RecentOutput => _output.Text();
 
-    /// <summary>What this server serves (SRT not yet).</summary>
-    public static string? Unavailable(PlayerProtocol protocol) => protocol == PlayerProtocol.Srt
-        ? "not available: SRT is not implemented in LiveRelay yet"
-        : null;
+    /// <summary>LiveRelay takes RTMP and SRT and serves every protocol the tool plays.</summary>
+    public static string? Unavailable(IngestProtocol ingest, PlayerProtocol? protocol) => null;
 
     public static ServerTarget Target(string serverDll, HttpClient control) =>
         new(ServerName, Unavailable, ct => StartAsync(serverDll, control, ct));
@@ -54,6 +58,7 @@ internal sealed class LiveRelayServerProcess : IServerUnderTest
     public static async Task<IServerUnderTest> StartAsync(string serverDll, HttpClient control, CancellationToken cancellationToken)
     {
         var ports = FreePorts.Take(2);
+        var srtPort = FreePorts.NextUdp();
         var workDir = new TempDirectory("liverelay-load-server-");
         var output = new OutputTail(capacity: 200, marker: ReadyLine);
         var inv = CultureInfo.InvariantCulture;
@@ -66,11 +71,14 @@ internal sealed class LiveRelayServerProcess : IServerUnderTest
                 "--urls", string.Create(inv, $"http://127.0.0.1:{ports[0]}"),
                 string.Create(inv, $"--LiveRelay:Rtmp:Port={ports[1]}"),
                 "--LiveRelay:Rtmp:Address=127.0.0.1",
+                string.Create(inv, $"--LiveRelay:Srt:Port={srtPort}"),
+                "--LiveRelay:Srt:Address=127.0.0.1",
+                string.Create(inv, $"--LiveRelay:Srt:LatencyMs={SrtLatencyMs}"),
                 $"--LiveRelay:DataDir={Path.Combine(workDir.Path, "data")}",
             ],
             output,
             workDir.Path);
-        var server = new LiveRelayServerProcess(process, output, workDir, ports[0], ports[1]);
+        var server = new LiveRelayServerProcess(process, output, workDir, ports[0], ports[1], srtPort);
         try
         {
             server.StartupTime = await ReadinessProbe.WaitAsync(
@@ -94,17 +102,29 @@ internal sealed class LiveRelayServerProcess : IServerUnderTest
 
     public Uri? MetricsUri => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_httpPort}/metrics"));
 
-    public Uri PublishUri(string stream) => new(string.Create(CultureInfo.InvariantCulture, $"rtmp://127.0.0.1:{_rtmpPort}/live/{stream}"));
+    public Uri PublishUri(IngestProtocol ingest, string stream) => ingest switch
+    {
+        IngestProtocol.Rtmp => RtmpUri(stream),
+        IngestProtocol.Srt => SrtUri("publish", stream),
+        _ => throw new NotSupportedException($"no {ingest.Name()} ingest"),
+    };
 
     public Uri PlaylistUri(string stream) => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_httpPort}/live/{stream}/index.m3u8"));
 
     public Uri? PlayUri(PlayerProtocol protocol, string stream) => protocol switch
     {
-        PlayerProtocol.Rtmp => PublishUri(stream),
+        PlayerProtocol.Rtmp => RtmpUri(stream),
         PlayerProtocol.Flv => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_httpPort}/live/{stream}.flv")),
         PlayerProtocol.Hls => PlaylistUri(stream),
+        PlayerProtocol.Srt => SrtUri("read", stream),
         _ => null,
     };
+
+    private Uri RtmpUri(string stream) => new(string.Create(CultureInfo.InvariantCulture, $"rtmp://127.0.0.1:{_rtmpPort}/live/{stream}"));
+
+    /// <summary>An SRT caller URI as ffmpeg takes it: the streamid picks the direction, latency is in microseconds.</summary>
+    private Uri SrtUri(string mode, string stream) => new(string.Create(
+        CultureInfo.InvariantCulture, $"srt://127.0.0.1:{_srtPort}?streamid={mode}:live/{stream}&latency={SrtLatencyMs * 1000}"));
 
     public ValueTask DisposeAsync()
     {

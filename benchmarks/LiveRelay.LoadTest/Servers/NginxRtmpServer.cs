@@ -52,12 +52,13 @@ internal sealed class NginxRtmpServer : IServerUnderTest
         }
     }
 
-    /// <summary>nginx-rtmp serves RTMP and HLS; it has no HTTP-FLV (that is a different module) and no SRT.</summary>
-    public static string? Unavailable(PlayerProtocol protocol) => protocol switch
+    /// <summary>nginx-rtmp takes RTMP only and serves RTMP and HLS; it has no HTTP-FLV (that is a different module) and no SRT.</summary>
+    public static string? Unavailable(IngestProtocol ingest, PlayerProtocol? protocol) => (ingest, protocol) switch
     {
-        PlayerProtocol.Rtmp or PlayerProtocol.Hls => null,
-        PlayerProtocol.Flv => "not available: nginx-rtmp has no HTTP-FLV",
-        _ => $"not available: nginx-rtmp has no {protocol.Name()}",
+        (not IngestProtocol.Rtmp, _) => $"not available: nginx-rtmp has no {ingest.Name()} ingest",
+        (_, null or PlayerProtocol.Rtmp or PlayerProtocol.Hls) => null,
+        (_, PlayerProtocol.Flv) => "not available: nginx-rtmp has no HTTP-FLV",
+        (_, { } other) => $"not available: nginx-rtmp has no {other.Name()}",
     };
 
     /// <summary>Null when nginx and its RTMP module are installed, else what to do about it.</summary>
@@ -127,16 +128,20 @@ internal sealed class NginxRtmpServer : IServerUnderTest
 
     public Uri? MetricsUri => null;
 
-    public Uri PublishUri(string stream) => new(string.Create(CultureInfo.InvariantCulture, $"rtmp://127.0.0.1:{_rtmpPort}/live/{stream}"));
+    public Uri PublishUri(IngestProtocol ingest, string stream) => ingest == IngestProtocol.Rtmp
+        ? RtmpUri(stream)
+        : throw new NotSupportedException($"nginx-rtmp has no {ingest.Name()} ingest");
 
     public Uri PlaylistUri(string stream) => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_httpPort}/hls/{stream}.m3u8"));
 
     public Uri? PlayUri(PlayerProtocol protocol, string stream) => protocol switch
     {
-        PlayerProtocol.Rtmp => PublishUri(stream),
+        PlayerProtocol.Rtmp => RtmpUri(stream),
         PlayerProtocol.Hls => PlaylistUri(stream),
         _ => null,
     };
+
+    private Uri RtmpUri(string stream) => new(string.Create(CultureInfo.InvariantCulture, $"rtmp://127.0.0.1:{_rtmpPort}/live/{stream}"));
 
     public ValueTask DisposeAsync()
     {
