@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 #   ffmpeg             real peer for tests; supervised transcoder/thumbnailer at run time
 #   libsrt1.5-openssl  libsrt.so.1.5, which the SRT binding loads
 #   srt-tools          srt-live-transmit, a real SRT peer for tests
-APT_PACKAGES=(ffmpeg libsrt1.5-openssl srt-tools ca-certificates curl)
+#   postgresql         PostgreSQL 15 binaries: the newsroom store tests start a throwaway server with them
+#                      (the package's own cluster service is not used)
+APT_PACKAGES=(ffmpeg libsrt1.5-openssl srt-tools postgresql ca-certificates curl)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

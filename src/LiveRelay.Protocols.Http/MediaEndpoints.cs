@@ -84,7 +84,7 @@ public static class MediaEndpoints
     {
         var authorizer = context.RequestServices.GetRequiredService<IPlaybackAuthorizer>();
         var token = context.Request.Query["token"].ToString();
-        var remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        var remote = Remote(context);
         var decision = authorizer.Authorize(new PlaybackRequest(streamPath, protocol, remote, token.Length == 0 ? null : token));
         if (decision.Grant is { } grant)
         {
@@ -96,6 +96,12 @@ public static class MediaEndpoints
         await context.Response.WriteAsync($"Not allowed to play {streamPath}: {decision.Refusal}\n", context.RequestAborted).ConfigureAwait(false);
         return null;
     }
+
+    /// <summary>The player's address and port; IPv6 in brackets (<c>[::1]:50000</c>) so the port can be told apart.</summary>
+    internal static string Remote(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } address
+            ? new System.Net.IPEndPoint(address, context.Connection.RemotePort).ToString()
+            : "";
 
     private static async Task ServePlaylistAsync(HttpContext context, HlsService hls, string streamPath, PlaybackGrant grant)
     {

@@ -52,9 +52,10 @@ public sealed partial class PullAuthorizer : IPlaybackAuthorizer, IDisposable
         }
 
         var now = _time.GetUtcNow();
-        if (request.Protocol == "hls" && _hls.TryGetValue((request.Token, Address(request.RemoteAddress)), out var session) && !session.Revoked.IsCancellationRequested)
+        if (request.Protocol == "hls" && _hls.TryGetValue((request.Token, Address(request.RemoteAddress)), out var session)
+            && session.Claims.Path == request.Path && !session.Revoked.IsCancellationRequested)
         {
-            // A further request of a pull already checked: only the share's state can have changed.
+            // A further request of a pull already checked (same token, player and stream): only the share's state can have changed.
             return _shares.IsActive(session.Claims.ShareId, now) ? PlaybackDecision.Allow(session.Touch(now)) : Refuse(request, session.Claims, now, "the share was revoked or has expired");
         }
 
@@ -178,6 +179,12 @@ public sealed partial class PullAuthorizer : IPlaybackAuthorizer, IDisposable
         if (remote is null)
         {
             return "";
+        }
+
+        // "10.0.0.1:5000" or "[::1]:5000": the address without the port (HLS requests come on new connections).
+        if (remote.StartsWith('[') && remote.IndexOf(']', StringComparison.Ordinal) is var close and > 0)
+        {
+            return remote[..(close + 1)];
         }
 
         var colon = remote.LastIndexOf(':');

@@ -11,33 +11,36 @@ namespace LiveRelay.Newsroom.Access;
 /// </summary>
 public sealed partial class PullLog : IAsyncDisposable
 {
-    private readonly Channel<Func<INewsroomStore, Task>> _writes = Channel.CreateBounded<Func<INewsroomStore, Task>>(
-        new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
-
+    private const int Capacity = 10_000;
+    private readonly Channel<Entry> _writes;
     private readonly INewsroomStore _store;
     private readonly ILogger<PullLog> _logger;
     private readonly Task _writer;
+    private long _dropped;
 
     public PullLog(INewsroomStore store, ILogger<PullLog> logger)
     {
         _store = store;
         _logger = logger;
+        _writes = Channel.CreateBounded<Entry>(
+            new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest },
+            OnDropped);
         _writer = Task.Run(WriteAsync);
     }
 
-    public void Started(PullRecord pull) => _writes.Writer.TryWrite(store => store.AddPullAsync(pull));
+    /// <summary>Records dropped because the database could not keep up.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
-    public void Ended(string id, DateTimeOffset at, long bytes, string? reason) => _writes.Writer.TryWrite(store => store.EndPullAsync(id, at, bytes, reason));
+    public void Started(PullRecord pull) => _writes.Writer.TryWrite(new Entry(store => store.AddPullAsync(pull), null));
 
-    /// <summary>Completes when everything queued so far is written (tests, shutdown).</summary>
+    public void Ended(string id, DateTimeOffset at, long bytes, string? reason) =>
+        _writes.Writer.TryWrite(new Entry(store => store.EndPullAsync(id, at, bytes, reason), null));
+
+    /// <summary>Completes when everything queued so far is written or dropped (tests, shutdown).</summary>
     public Task FlushAsync()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_writes.Writer.TryWrite(_ =>
-        {
-            done.TrySetResult();
-            return Task.CompletedTask;
-        }))
+        if (!_writes.Writer.TryWrite(new Entry(null, done)))
         {
             done.TrySetResult();
         }
@@ -51,13 +54,29 @@ public sealed partial class PullLog : IAsyncDisposable
         await _writer.ConfigureAwait(false);
     }
 
+    private void OnDropped(Entry entry)
+    {
+        // A flush marker pushed out by a flood still completes: what was before it is gone too.
+        entry.Flushed?.TrySetResult();
+        if (entry.Write is not null && Interlocked.Increment(ref _dropped) % 1000 == 1)
+        {
+            Log.Dropped(_logger, Dropped);
+        }
+    }
+
     private async Task WriteAsync()
     {
-        await foreach (var write in _writes.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var entry in _writes.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (entry.Flushed is { } flushed)
+            {
+                flushed.TrySetResult();
+                continue;
+            }
+
             try
             {
-                await write(_store).ConfigureAwait(false);
+                await entry.Write!(_store).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -66,9 +85,15 @@ public sealed partial class PullLog : IAsyncDisposable
         }
     }
 
+    /// <summary>A write, or a flush marker.</summary>
+    private sealed record Entry(Func<INewsroomStore, Task>? Write, TaskCompletionSource? Flushed);
+
     private static partial class Log
     {
         [LoggerMessage(2320, LogLevel.Error, "Could not write to the pull log")]
         public static partial void WriteFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(2321, LogLevel.Warning, "The pull log cannot keep up: {Dropped} records dropped so far")]
+        public static partial void Dropped(ILogger logger, long dropped);
     }
 }

@@ -33,7 +33,7 @@ public static partial class HttpFlvEgress
             return;
         }
 
-        var remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        var remote = MediaEndpoints.Remote(context);
         using var reader = stream.Subscribe("flv", remote);
         using var registration = context.RequestAborted.Register(static r => ((MediaReader)r!).Dispose(), reader);
         var output = response.BodyWriter;

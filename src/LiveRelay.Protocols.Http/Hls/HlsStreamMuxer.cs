@@ -56,7 +56,8 @@ internal sealed partial class HlsStreamMuxer
     private bool _reportedUnsupported;
     private bool _muxerHasVideo;
     private bool _muxerHasAudio;
-    private long _firstVideoDts = long.MinValue;
+    private readonly List<MediaFrame> _held = [];
+    private bool _replaying;
 
     public HlsStreamMuxer(LiveStream stream, HlsOptions options, TimeProvider time, ILogger logger)
     {
@@ -159,6 +160,12 @@ internal sealed partial class HlsStreamMuxer
         }
         finally
         {
+            foreach (var held in _held)
+            {
+                held.Release();
+            }
+
+            _held.Clear();
             _writer?.Release();
             _writer = null;
             lock (_lock)
@@ -192,8 +199,13 @@ internal sealed partial class HlsStreamMuxer
 
         if (_writer is null)
         {
+            if (HoldForLateAudio(frame, canCut))
+            {
+                return;
+            }
+
             // Every segment starts on a keyframe (or anywhere, for audio-only streams).
-            if (!canCut || AwaitingLateAudio(frame))
+            if (!canCut)
             {
                 return;
             }
@@ -234,23 +246,56 @@ internal sealed partial class HlsStreamMuxer
     }
 
     /// <summary>
-    /// Ingests that announce audio after the first video keyframe (SRT/TS publishers do) would make a
-    /// first segment without an audio program, and players then never see audio. The first segment
-    /// waits up to one second of media for the audio track before it starts without one.
+    /// Ingests that announce audio after the first video keyframe (SRT/TS publishers do: the audio PES
+    /// trails the video) would make a first segment without an audio program, and players then never
+    /// see audio. So the stream's first keyframe and what follows it are held (references, no copies)
+    /// until the audio track appears or one second of media has passed, and then replayed into the
+    /// first segment, which still starts at that first keyframe.
     /// </summary>
-    private bool AwaitingLateAudio(MediaFrame frame)
+    /// <returns>True when the frame was held (or dropped while waiting for a keyframe to hold from).</returns>
+    private bool HoldForLateAudio(MediaFrame frame, bool canCut)
     {
-        if (_nextSequence > 0 || frame.Kind != MediaKind.Video || _stream.AudioTrack is not null)
+        if (_nextSequence > 0 || _replaying)
         {
             return false;
         }
 
-        if (_firstVideoDts == long.MinValue)
+        if (_held.Count == 0)
         {
-            _firstVideoDts = frame.Dts;
+            if (!canCut || frame.Kind != MediaKind.Video || _stream.AudioTrack is not null)
+            {
+                return false;
+            }
         }
 
-        return frame.Dts - _firstVideoDts < MediaClock.Hz;
+        frame.AddRef();
+        _held.Add(frame);
+        if (_stream.AudioTrack is null && frame.Dts - _held[0].Dts < MediaClock.Hz)
+        {
+            return true;
+        }
+
+        // Audio is known (or will not come soon): replay from the first keyframe.
+        _replaying = true;
+        try
+        {
+            foreach (var held in _held)
+            {
+                OnFrame(held);
+            }
+        }
+        finally
+        {
+            foreach (var held in _held)
+            {
+                held.Release();
+            }
+
+            _held.Clear();
+            _replaying = false;
+        }
+
+        return true;
     }
 
     private bool SegmentLongEnough(long dts) => MediaClock.ToSeconds(dts - _segmentStartDts) >= _options.SegmentSeconds - 0.05;

@@ -61,6 +61,90 @@ public sealed class HlsStreamMuxerTests : IDisposable
     }
 
     [Fact]
+    public async Task FirstSegment_AudioAnnouncedAfterFirstKeyframe_StartsAtThatKeyframeWithAudio()
+    {
+        // As SRT/TS ingest does: video first, the audio track only 320 ms later.
+        Assert.Equal(PublishStatus.Started, _hub.TryPublish("live/hls", new PublisherInfo("test", null), out var publisher));
+        publisher!.SetTrack(TestMedia.Video);
+        var muxer = new HlsStreamMuxer(_hub.Find("live/hls")!, new HlsOptions { SegmentSeconds = 2 }, TimeProvider.System, NullLogger.Instance);
+        muxer.SegmentWritten += (_, duration) =>
+        {
+            lock (_lock)
+            {
+                _durations.Add(duration);
+                if (_durations.Count >= _wanted)
+                {
+                    _enough.TrySetResult();
+                }
+            }
+        };
+        for (var ms = 0L; ms < 320; ms += 40)
+        {
+            publisher.Write(TestMedia.VideoAt(ms, key: ms == 0));
+        }
+
+        publisher.SetTrack(TestMedia.Audio);
+        for (var ms = 320L; ms < 4600; ms += 40)
+        {
+            publisher.Write(TestMedia.VideoAt(ms, key: ms % 1000 == 0));
+            publisher.Write(TestMedia.AudioAt(ms));
+        }
+
+        await SegmentsWritten(2);
+
+        // The first segment runs from the first keyframe (0 ms), not from the one after the audio appeared.
+        Assert.Equal(2.0, Math.Round(_durations[0], 3));
+        var first = Encoding.UTF8.GetString(muxer.Playlist).Split('\n').First(l => l.EndsWith(".ts", StringComparison.Ordinal));
+        var segment = muxer.AcquireSegment(first)!;
+        try
+        {
+            // The PMT (PID 0x1000 in the first packets) lists both elementary streams: H.264 (0x1B) and AAC (0x0F).
+            var bytes = segment.Memory.ToArray();
+            Assert.Contains((byte)0x1B, PmtStreamTypes(bytes));
+            Assert.Contains((byte)0x0F, PmtStreamTypes(bytes));
+        }
+        finally
+        {
+            segment.Release();
+        }
+
+        muxer.Release();
+    }
+
+    /// <summary>stream_type bytes of the first PMT in a TS buffer.</summary>
+    private static List<byte> PmtStreamTypes(byte[] ts)
+    {
+        for (var offset = 0; offset + 188 <= ts.Length; offset += 188)
+        {
+            var pid = ((ts[offset + 1] & 0x1F) << 8) | ts[offset + 2];
+            if (pid == 0 || (ts[offset + 1] & 0x40) == 0)
+            {
+                continue;
+            }
+
+            var section = offset + 4 + 1 + ts[offset + 4];
+            if (ts[section] != 0x02)
+            {
+                continue;
+            }
+
+            var sectionLength = ((ts[section + 1] & 0x0F) << 8) | ts[section + 2];
+            var programInfoLength = ((ts[section + 10] & 0x0F) << 8) | ts[section + 11];
+            var types = new List<byte>();
+            for (var i = section + 12 + programInfoLength; i < section + 3 + sectionLength - 4;)
+            {
+                types.Add(ts[i]);
+                var esInfoLength = ((ts[i + 3] & 0x0F) << 8) | ts[i + 4];
+                i += 5 + esInfoLength;
+            }
+
+            return types;
+        }
+
+        return [];
+    }
+
+    [Fact]
     public async Task Segments_CutAtFirstKeyframeAfterTarget_WithTargetDuration()
     {
         var (muxer, publisher) = Start(new HlsOptions { SegmentSeconds = 2 });
