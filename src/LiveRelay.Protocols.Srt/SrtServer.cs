@@ -346,9 +346,20 @@ public sealed partial class SrtServer : IDisposable
     /// <summary>Feeds every connection's loss, retransmission, drop and RTT figures to the metrics (once a second).</summary>
     private void SampleLinks()
     {
+        List<SrtPublishSession>? silent = null;
         foreach (var session in _sessions.Values)
         {
             session.Statistics.Sample(_metrics);
+            if (session.CheckMedia() is { } problem)
+            {
+                Log.NoMedia(_logger, session.Path, session.Remote, problem);
+                (silent ??= []).Add(session);
+            }
+        }
+
+        foreach (var session in silent ?? [])
+        {
+            Close(session);
         }
 
         foreach (var player in _players.Values)
@@ -397,6 +408,9 @@ public sealed partial class SrtServer : IDisposable
         [LoggerMessage(1407, LogLevel.Information, "SRT play of {StreamPath} for {RemoteEndPoint} ended after {Bytes} bytes")]
         public static partial void PlayEnded(ILogger logger, string streamPath, string remoteEndPoint, long bytes);
 
+        [LoggerMessage(1409, LogLevel.Warning, "SRT publisher {RemoteEndPoint} of {StreamPath} disconnected: {Problem}")]
+        public static partial void NoMedia(ILogger logger, string streamPath, string remoteEndPoint, string problem);
+
         [LoggerMessage(1404, LogLevel.Error, "SRT loop error")]
         public static partial void LoopError(ILogger logger, Exception exception);
 
@@ -407,8 +421,13 @@ public sealed partial class SrtServer : IDisposable
     /// <summary>One publishing caller: SRT messages in, TS demuxed, frames into the hub.</summary>
     private sealed class SrtPublishSession : IDisposable
     {
+        /// <summary>A publisher that has sent no frame we can carry for this long is disconnected.</summary>
+        private const long NoMediaTimeoutMs = 10_000;
+
         private readonly byte[] _buffer = new byte[1500];
+        private readonly long _startedAt = Environment.TickCount64;
         private readonly StreamPublisher _publisher;
+        private long _frames;
         private readonly LiveRelayMetrics _metrics;
         private Core.Media.TrackInfo? _video;
         private Core.Media.TrackInfo? _audio;
@@ -468,6 +487,22 @@ public sealed partial class SrtServer : IDisposable
             }
         }
 
+        /// <summary>
+        /// Null while the publisher sends media; otherwise (after 10 s with no frame) why not: no MPEG-TS
+        /// program at all, or only streams we cannot carry. The path is freed for a publisher that works.
+        /// </summary>
+        public string? CheckMedia()
+        {
+            if (_frames > 0 || Environment.TickCount64 - _startedAt < NoMediaTimeoutMs)
+            {
+                return null;
+            }
+
+            return Demuxer.HasProgram
+                ? "no audio or video stream it sends can be carried (H.264, H.265 and AAC are) in 10 s"
+                : $"no MPEG-TS program (PAT/PMT) in 10 s ({Demuxer.PacketsRead} TS packets, {Demuxer.BytesSkipped} bytes that were not TS); SRT publishers must send MPEG-TS";
+        }
+
         public void Dispose()
         {
             Demuxer.Flush();
@@ -484,6 +519,7 @@ public sealed partial class SrtServer : IDisposable
                 _publisher.SetTrack(track);
             }
 
+            _frames++;
             _publisher.Write(frame);
         }
     }

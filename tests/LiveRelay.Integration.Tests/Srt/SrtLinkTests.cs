@@ -151,6 +151,39 @@ public sealed class SrtLinkTests(ServerFixture fixture) : IDisposable
         Assert.True(health.IsSuccessStatusCode);
     }
 
+    [Fact]
+    public async Task SrtPublish_NotMpegTs_IsDisconnectedWithAReason()
+    {
+        var mark = _server.Process.Mark();
+        using var caller = SrtSocket.Create();
+        caller.SetStreamId("publish:live/srt-not-ts");
+        caller.SetConnectTimeout(5000);
+        await Task.Run(() => caller.Connect(new IPEndPoint(IPAddress.Loopback, _server.SrtPort)));
+
+        // Random bytes, never a TS sync pattern a demuxer could lock on, until the server gives up on them.
+        var disconnected = _server.Process.WaitForOutputAsync("of live/srt-not-ts disconnected: no MPEG-TS program", s_timeout, mark);
+        var random = new Random(5);
+        var message = new byte[SrtSocket.LivePayloadSize];
+        using var pacing = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        while (!disconnected.IsCompleted && await pacing.WaitForNextTickAsync())
+        {
+            random.NextBytes(message);
+            message[0] = 0x00;
+            try
+            {
+                caller.Send(message);
+            }
+            catch (SrtException)
+            {
+                break; // the server closed the connection
+            }
+        }
+
+        await disconnected;
+        var stream = await _server.FindStreamAsync("live/srt-not-ts");
+        Assert.True(stream is null || stream.Value.GetProperty("publisher").ValueKind == JsonValueKind.Null, "the path must be free for a publisher that works");
+    }
+
     private static JsonElement? Transport(JsonElement stream, string side)
     {
         if (side == "publisher")
