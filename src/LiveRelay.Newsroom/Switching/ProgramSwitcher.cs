@@ -175,8 +175,22 @@ public sealed partial class ProgramSwitcher : IAsyncDisposable
         }
 
         CheckHealth(now);
-        _status = Snapshot();
+        if (!IsCurrent(_status))
+        {
+            // A new snapshot only when something changed: the loop runs 100 times a second.
+            _status = Snapshot();
+        }
     }
+
+    private bool IsCurrent(ProgramStatus status) =>
+        status.Mode == _mode
+        && ReferenceEquals(status.OnAirSource, _onAirSource)
+        && ReferenceEquals(status.OnAirItemId, _onAirItem)
+        && ReferenceEquals(status.ShowingSource, _current?.Path)
+        && ReferenceEquals(status.PendingSource, _pending?.Path)
+        && status.Takes == _takes
+        && status.LastTakeLatencyMs == _lastTakeLatencyMs
+        && status.Fallbacks == _fallbacks;
 
     private void BeginTake(string source, string? itemId, DateTimeOffset requested, SourceRole role, bool byDirector)
     {
