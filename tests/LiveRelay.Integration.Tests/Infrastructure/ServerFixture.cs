@@ -13,6 +13,7 @@ public sealed class ServerFixture : IAsyncLifetime
             "--LiveRelay:Hls:SegmentSeconds=1",
             "--LiveRelay:Rtmp:HandshakeTimeoutSeconds=3",
             "--LiveRelay:Metrics:MaxStreamLabels=2",
+            $"--LiveRelay:Auth:AdminToken={ServerProcess.TestAdminToken}",
             //  Keys for later features and unknown keys must not stop the server.
             "--LiveRelay:WebRtc:UdpPort=0",
             "--LiveRelay:NotYetInvented:Setting=1");

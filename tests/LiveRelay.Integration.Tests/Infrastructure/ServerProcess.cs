@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -95,6 +97,27 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         return server;
+    }
+
+    /// <summary>The admin API token the shared fixture starts the server with.</summary>
+    public const string TestAdminToken = "integration-admin-token-5b0e2c7d";
+
+    /// <summary>
+    /// Calls the admin API with <see cref="TestAdminToken"/> as the bearer and a JSON body (camelCase),
+    /// and returns the status with the JSON answer (an undefined element when the body is empty).
+    /// </summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> AdminAsync(HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestAdminToken);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        }
+
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
     public async Task<JsonElement> GetJsonAsync(string path)
