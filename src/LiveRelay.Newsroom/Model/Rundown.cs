@@ -54,6 +54,6 @@ public enum FallbackMode
     /// <summary>A named backup stream (<see cref="Rundown.FallbackSource"/>).</summary>
     Feed,
 
-    /// <summary>Nothing: the program holds until the feed returns.</summary>
+    /// <summary>Nothing: the program holds (sends nothing) and cuts back to the feed when it returns.</summary>
     None,
 }

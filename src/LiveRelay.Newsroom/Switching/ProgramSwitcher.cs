@@ -349,7 +349,8 @@ public sealed partial class ProgramSwitcher : IAsyncDisposable
                 CutToSlate(now); // the slate was still being made
             }
 
-            if (_returnWhenBack && _pending is null && _hub.Find(_onAirSource) is { State: StreamState.Live })
+            // Holding shows nothing else, so it always takes the source back; a slate or backup only when so configured.
+            if ((_returnWhenBack || _mode == ProgramMode.Holding) && _pending is null && _hub.Find(_onAirSource) is { State: StreamState.Live })
             {
                 Log.SourceBack(_logger, Path, _onAirSource);
                 BeginTake(_onAirSource, _onAirItem, now, SourceRole.OnAir, byDirector: false);
@@ -375,7 +376,10 @@ public sealed partial class ProgramSwitcher : IAsyncDisposable
 
         if (_fallback == FallbackMode.None)
         {
+            // Nothing on air until the source is back; its old reader must not leak frames in meanwhile.
             _mode = ProgramMode.Holding;
+            _current?.Dispose();
+            _current = null;
             return;
         }
 

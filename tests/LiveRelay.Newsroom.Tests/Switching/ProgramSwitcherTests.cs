@@ -296,6 +296,91 @@ public sealed class ProgramSwitcherTests : IClassFixture<TempDirectory>, IAsyncL
         }
     }
 
+    [Fact]
+    public void Pump_OnAirLostWithBackupFeed_CutsToBackupOnItsKeyframeThenReturns()
+    {
+        _switcher.Configure(LiveRelay.Newsroom.Model.FallbackMode.Feed, "live/backup", returnWhenBack: true);
+        var a = Feed("live/a", (byte)'A', startDts: 0, gop: 5);
+        var backup = Feed("live/backup", (byte)'B', startDts: 900_000, gop: 5);
+        TakeAndCut(a);
+        for (var i = 0; i < 6; i++)
+        {
+            _time.Advance(s_frame);
+            a.Step();
+            backup.Step();
+            Pump();
+        }
+
+        a.Unpublish();
+        Pump();
+        Assert.Equal(ProgramMode.FallbackFeed, _switcher.Status.Mode);
+        Assert.Equal("live/backup", _switcher.Status.PendingSource);
+        var lastFromA = _frames.Max(f => f.Dts);
+        while (_switcher.Status.ShowingSource != "live/backup")
+        {
+            _time.Advance(s_frame);
+            backup.Step();
+            Pump();
+            Assert.True(backup.Index < 100, "the program never cut to the backup feed");
+        }
+
+        var fromBackup = _frames.Where(f => f.Tag == backup.Tag).ToList();
+        Assert.True(fromBackup[0].IsKeyframe);
+        Assert.Equal(lastFromA + 3600, fromBackup[0].Dts);
+
+        a.Republish();
+        while (_switcher.Status.Mode != ProgramMode.OnAir)
+        {
+            _time.Advance(s_frame);
+            a.Step();
+            backup.Step();
+            Pump();
+            Assert.True(a.Index < 100, "the program did not return to its feed");
+        }
+
+        Assert.Equal("live/a", _switcher.Status.ShowingSource);
+        Assert.Equal(1, _switcher.Status.Fallbacks);
+        Assert.Equal([ProgramMode.OnAir, ProgramMode.FallbackFeed, ProgramMode.OnAir], _statusChanges.Select(s => s.Mode));
+        foreach (var kind in new[] { MediaKind.Video, MediaKind.Audio })
+        {
+            var dts = _frames.Where(f => f.Kind == kind).Select(f => f.Dts).ToList();
+            Assert.All(dts.Zip(dts.Skip(1)), pair => Assert.True(pair.Second > pair.First, $"{kind} DTS {pair.Second} after {pair.First}"));
+        }
+    }
+
+    [Fact]
+    public void Pump_OnAirLostWithNoFallback_HoldsWithoutOutputUntilTheFeedReturns()
+    {
+        _switcher.Configure(LiveRelay.Newsroom.Model.FallbackMode.None, null, returnWhenBack: false);
+        var a = Feed("live/a", (byte)'A', startDts: 0, gop: 5);
+        TakeAndCut(a);
+        a.Unpublish();
+        Pump();
+        var count = _frames.Count;
+        for (var i = 0; i < 50; i++)
+        {
+            _time.Advance(s_frame);
+            Pump();
+        }
+
+        Assert.Equal(ProgramMode.Holding, _switcher.Status.Mode);
+        Assert.Equal(count, _frames.Count);
+        a.Republish();
+        for (var i = 0; i < 20; i++)
+        {
+            _time.Advance(s_frame);
+            a.Step();
+            Pump();
+        }
+
+        // Holding shows nothing else, so the feed comes back on its next keyframe, on the same timeline.
+        Assert.Equal(ProgramMode.OnAir, _switcher.Status.Mode);
+        var resumed = _frames.Skip(count).ToList();
+        Assert.NotEmpty(resumed);
+        Assert.True(resumed.First(f => f.Kind == MediaKind.Video).IsKeyframe);
+        Assert.Equal(_frames.Take(count).Max(f => f.Dts) + 3600, resumed[0].Dts);
+    }
+
     private SyntheticFeed Feed(string path, byte tag, long startDts, int gop = 5)
     {
         var feed = new SyntheticFeed(_hub, path, tag, startDts, gop);
