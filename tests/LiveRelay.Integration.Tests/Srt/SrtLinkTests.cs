@@ -17,8 +17,11 @@ public sealed class SrtLinkTests(ServerFixture fixture) : IDisposable
 {
     private const double DropRate = 0.03;
 
-    // 200 ms of 25 fps video and 44.1 kHz AAC (43 frames/s), rounded up.
-    private const int TailFrames = 5 + 9 + 2;
+    // One second of latency: room for retransmissions even when the machine is busy (the whole suite runs).
+    private const string Latency = "latency=1000000";
+
+    // The latency window of 25 fps video and 44.1 kHz AAC (43 frames/s), rounded up.
+    private const int TailFrames = 25 + 44 + 2;
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
     private readonly ServerProcess _server = fixture.Server;
     private readonly TempFiles _files = new();
@@ -30,7 +33,7 @@ public sealed class SrtLinkTests(ServerFixture fixture) : IDisposable
     {
         await using var relay = new LossyUdpRelay(new IPEndPoint(IPAddress.Loopback, _server.SrtPort), DropRate, seed: 4);
         var local = _files.File("lossy-sent.ts");
-        var url = $"srt://127.0.0.1:{relay.Port}?streamid=publish:live/srt-lossy&latency=200000&linger=5";
+        var url = $"srt://127.0.0.1:{relay.Port}?streamid=publish:live/srt-lossy&{Latency}&linger=5";
 
         // tee: the same packets go to the server and to a local file, the reference for what was sent.
         await using var publisher = ExternalProcess.Start("ffmpeg",
@@ -58,7 +61,7 @@ public sealed class SrtLinkTests(ServerFixture fixture) : IDisposable
         Assert.True(relay.DroppedUpstream > 10, $"the relay dropped {relay.DroppedUpstream} datagrams upstream");
         Assert.True(relay.DroppedDownstream > 0, $"the relay dropped {relay.DroppedDownstream} datagrams downstream");
         // Every frame arrives, except what libsrt still held for its latency window when the caller
-        // hung up (it drops those with the connection): at most 200 ms of video and audio at the end.
+        // hung up (it drops those with the connection): at most the latency's worth at the end.
         // Mid-stream completeness is what the continuity check below proves: any lost message breaks it.
         var received = stream.GetProperty("framesIn").GetInt64();
         Assert.InRange(received, expected - TailFrames, expected);
@@ -78,7 +81,7 @@ public sealed class SrtLinkTests(ServerFixture fixture) : IDisposable
         await using var relay = new LossyUdpRelay(new IPEndPoint(IPAddress.Loopback, _server.SrtPort), DropRate, seed: 7);
 
         var output = _files.File("lossy-play.ts");
-        await using var player = Ffmpeg.Record($"srt://127.0.0.1:{relay.Port}?streamid=read:live/srt-lossy-play&latency=200000", output, seconds: 6);
+        await using var player = Ffmpeg.Record($"srt://127.0.0.1:{relay.Port}?streamid=read:live/srt-lossy-play&{Latency}", output, seconds: 6);
         var playing = await _server.WaitForStreamAsync(
             "live/srt-lossy-play",
             s => Transport(s, "player") is { } t && t.GetProperty("packetsRetransmitted").GetDouble() > 0,
