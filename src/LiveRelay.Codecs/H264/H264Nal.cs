@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 
 namespace LiveRelay.Codecs.H264;
 
@@ -9,11 +8,6 @@ namespace LiveRelay.Codecs.H264;
 /// </summary>
 public static partial class H264Nal
 {
-    private const int StartCodeLength = 4;
-
-    // Access unit delimiter: NAL header 0x09, primary_pic_type = 7 (any slice type), rbsp_stop_one_bit.
-    private static ReadOnlySpan<byte> AccessUnitDelimiter => [0x00, 0x00, 0x00, 0x01, 0x09, 0xF0];
-
     //  +---+-------+-----------+
     //  |F  |NRI    |  Type     |   forbidden_zero_bit (1), nal_ref_idc (2), nal_unit_type (5)
     //  +---+-------+-----------+
@@ -26,19 +20,8 @@ public static partial class H264Nal
     /// </summary>
     /// <param name="avcc">The access unit: NAL units with big-endian length prefixes.</param>
     /// <param name="lengthSize">Bytes per length prefix, 1 to 4.</param>
-    public static bool ContainsIdr(ReadOnlySpan<byte> avcc, int lengthSize)
-    {
-        var reader = new LengthPrefixedNalReader(avcc, lengthSize);
-        while (reader.TryReadNext(out var nal))
-        {
-            if (!nal.IsEmpty && GetNalType(nal[0]) == H264NalType.Idr)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool ContainsIdr(ReadOnlySpan<byte> avcc, int lengthSize) =>
+        LengthPrefixedNalReader.ContainsRandomAccess<Syntax>(avcc, lengthSize);
 
     /// <summary>
     /// Converts one length-prefixed access unit to Annex B with 4-byte start codes. Writes an access
@@ -51,120 +34,32 @@ public static partial class H264Nal
     /// <param name="config">The track's configuration, for the parameter sets of IDR access units; null for none.</param>
     /// <param name="output">Receives the Annex B bytes.</param>
     /// <returns>False, having written nothing, when a length prefix is cut short or runs past the end.</returns>
-    public static bool TryWriteAnnexB(ReadOnlySpan<byte> avcc, int lengthSize, AvcDecoderConfiguration? config, IBufferWriter<byte> output)
+    public static bool TryWriteAnnexB(ReadOnlySpan<byte> avcc, int lengthSize, AvcDecoderConfiguration? config, IBufferWriter<byte> output) =>
+        AnnexB.TryWriteFromLengthPrefixed<Syntax, AvcDecoderConfiguration>(avcc, lengthSize, config, output);
+
+    /// <summary>The H.264 part of the shared NAL unit code: header bytes, the delimiter, SPS and PPS before the IDR slice.</summary>
+    private readonly struct Syntax : IAnnexBWriterSyntax<AvcDecoderConfiguration>
     {
-        ArgumentNullException.ThrowIfNull(output);
+        // Access unit delimiter: NAL header 0x09, primary_pic_type = 7 (any slice type), rbsp_stop_one_bit.
+        public static ReadOnlySpan<byte> AccessUnitDelimiter => [0x00, 0x00, 0x00, 0x01, 0x09, 0xF0];
 
-        // Pass 1: validate every length and size the output, so a bad access unit writes nothing.
-        var reader = new LengthPrefixedNalReader(avcc, lengthSize);
-        long size = 0;
-        var first = true;
-        var startsWithAud = false;
-        var hasIdr = false;
-        var hasSps = false;
-        while (reader.TryReadNext(out var nal))
+        public static bool IsAccessUnitDelimiter(byte firstHeaderByte) => GetNalType(firstHeaderByte) == H264NalType.Aud;
+
+        public static bool IsRandomAccess(byte firstHeaderByte) => GetNalType(firstHeaderByte) == H264NalType.Idr;
+
+        public static bool IsSps(byte firstHeaderByte) => GetNalType(firstHeaderByte) == H264NalType.Sps;
+
+        // Right before the first IDR slice, after any SEI.
+        public static bool IsParameterSetInsertionPoint(byte firstHeaderByte) => IsRandomAccess(firstHeaderByte);
+
+        public static int ParameterSetsSize(AvcDecoderConfiguration config) =>
+            AnnexB.NalsSize(config.Sps) + AnnexB.NalsSize(config.Pps);
+
+        public static int WriteParameterSets(AvcDecoderConfiguration config, Span<byte> destination)
         {
-            if (nal.IsEmpty)
-            {
-                continue;
-            }
-
-            var type = GetNalType(nal[0]);
-            startsWithAud |= first && type == H264NalType.Aud;
-            hasIdr |= type == H264NalType.Idr;
-            hasSps |= type == H264NalType.Sps;
-            first = false;
-            size += StartCodeLength + nal.Length;
+            var written = AnnexB.WriteNals(config.Sps, destination);
+            written += AnnexB.WriteNals(config.Pps, destination[written..]);
+            return written;
         }
-
-        if (reader.IsMalformed)
-        {
-            return false;
-        }
-
-        var insertParameterSets = hasIdr && !hasSps && config is not null;
-        if (!startsWithAud)
-        {
-            size += AccessUnitDelimiter.Length;
-        }
-
-        if (insertParameterSets)
-        {
-            size += ParameterSetsSize(config!);
-        }
-
-        if (size > Array.MaxLength)
-        {
-            return false;
-        }
-
-        // Pass 2: write.
-        var destination = output.GetSpan((int)size);
-        var written = 0;
-        if (!startsWithAud)
-        {
-            AccessUnitDelimiter.CopyTo(destination);
-            written = AccessUnitDelimiter.Length;
-        }
-
-        reader = new LengthPrefixedNalReader(avcc, lengthSize);
-        while (reader.TryReadNext(out var nal))
-        {
-            if (nal.IsEmpty)
-            {
-                continue;
-            }
-
-            if (insertParameterSets && GetNalType(nal[0]) == H264NalType.Idr)
-            {
-                written += WriteParameterSets(config!, destination[written..]);
-                insertParameterSets = false;
-            }
-
-            written += WriteNal(nal, destination[written..]);
-        }
-
-        output.Advance(written);
-        return true;
-    }
-
-    private static int ParameterSetsSize(AvcDecoderConfiguration config)
-    {
-        var size = 0;
-        // Indexed loops: enumerating an IReadOnlyList would allocate on every keyframe.
-        for (var i = 0; i < config.Sps.Count; i++)
-        {
-            size += StartCodeLength + config.Sps[i].Length;
-        }
-
-        for (var i = 0; i < config.Pps.Count; i++)
-        {
-            size += StartCodeLength + config.Pps[i].Length;
-        }
-
-        return size;
-    }
-
-    private static int WriteParameterSets(AvcDecoderConfiguration config, Span<byte> destination)
-    {
-        var written = 0;
-        for (var i = 0; i < config.Sps.Count; i++)
-        {
-            written += WriteNal(config.Sps[i].Span, destination[written..]);
-        }
-
-        for (var i = 0; i < config.Pps.Count; i++)
-        {
-            written += WriteNal(config.Pps[i].Span, destination[written..]);
-        }
-
-        return written;
-    }
-
-    private static int WriteNal(ReadOnlySpan<byte> nal, Span<byte> destination)
-    {
-        BinaryPrimitives.WriteUInt32BigEndian(destination, 1);
-        nal.CopyTo(destination[StartCodeLength..]);
-        return StartCodeLength + nal.Length;
     }
 }

@@ -27,7 +27,6 @@ internal static class H264SpsParser
     private const int MaxRefFramesInPocCycle = 255;
     private const int MaxCpbCount = 32;
     private const int MaxDimension = 32_768;
-    private const int MaxAspectRatioIdc = 255;
 
     //  nal_unit_header      forbidden_zero_bit f(1) | nal_ref_idc u(2) | nal_unit_type u(5) = 7
     //  profile_idc          u(8)
@@ -235,31 +234,7 @@ internal static class H264SpsParser
     private static bool TryParseVui(ref BitReader reader, out double frameRate)
     {
         frameRate = 0;
-        if (reader.ReadFlag() && reader.ReadBits(8) == MaxAspectRatioIdc)
-        {
-            reader.Skip(32); // sar_width, sar_height (Extended_SAR)
-        }
-
-        if (reader.ReadFlag())
-        {
-            reader.Skip(1);
-        }
-
-        if (reader.ReadFlag())
-        {
-            reader.Skip(4);
-            if (reader.ReadFlag())
-            {
-                reader.Skip(24);
-            }
-        }
-
-        if (reader.ReadFlag())
-        {
-            reader.ReadUe();
-            reader.ReadUe();
-        }
-
+        VuiParameters.SkipPictureDescription(ref reader);
         if (reader.ReadFlag())
         {
             var unitsInTick = reader.ReadBits(32);

@@ -2,7 +2,6 @@ namespace LiveRelay.Codecs.H265;
 
 internal static partial class H265SpsParser
 {
-    private const int ExtendedSar = 255;
     private const int MaxCpbCount = 32;
     private const int MaxMinSpatialSegmentationIdc = 4095;
 
@@ -25,31 +24,7 @@ internal static partial class H265SpsParser
     {
         frameRate = 0;
         minSpatialSegmentation = 0;
-        if (reader.ReadFlag() && reader.ReadBits(8) == ExtendedSar)
-        {
-            reader.Skip(32);
-        }
-
-        if (reader.ReadFlag())
-        {
-            reader.Skip(1);
-        }
-
-        if (reader.ReadFlag())
-        {
-            reader.Skip(4);
-            if (reader.ReadFlag())
-            {
-                reader.Skip(24);
-            }
-        }
-
-        if (reader.ReadFlag())
-        {
-            reader.ReadUe();
-            reader.ReadUe();
-        }
-
+        VuiParameters.SkipPictureDescription(ref reader);
         reader.Skip(3);
         if (reader.ReadFlag())
         {

@@ -14,9 +14,11 @@ public sealed partial class TsDemuxer
 
     private readonly ArrayBufferWriter<byte> _avcc = new(64 * 1024);
 
-    // PES payload: one Annex B access unit (2.14 of H.222.0: aligned H.264 PES carry whole AUs).
-    // Converted to 4-byte length-prefixed NAL units, AUD dropped; SPS/PPS stay in band and feed the track.
-    private bool OnH264(ElementaryStream stream, ReadOnlySpan<byte> annexB, long? dts, long? pts)
+    // PES payload: one Annex B access unit (2.14 of H.222.0: aligned H.264/H.265 PES carry whole AUs).
+    // Converted to 4-byte length-prefixed NAL units, AUD dropped; the parameter sets stay in band and feed
+    // the track (a new one only when their bytes change). The codec says which NAL units make a keyframe.
+    private bool OnVideo<TCodec>(ElementaryStream stream, ReadOnlySpan<byte> annexB, long? dts, long? pts)
+        where TCodec : IVideoCodec
     {
         if (dts is null || pts is null)
         {
@@ -24,7 +26,7 @@ public sealed partial class TsDemuxer
         }
 
         _avcc.ResetWrittenCount();
-        if (!H264Nal.TryConvertAnnexBToAvcc(annexB, _avcc))
+        if (!TCodec.TryConvertAnnexB(annexB, _avcc))
         {
             return false;
         }
@@ -40,30 +42,11 @@ public sealed partial class TsDemuxer
         while (remaining.Length >= NalLengthSize)
         {
             var length = (int)BinaryPrimitives.ReadUInt32BigEndian(remaining);
-            var nal = remaining.Slice(NalLengthSize, length);
-            switch (H264Nal.GetNalType(nal[0]))
-            {
-                case H264NalType.Idr:
-                    keyframe = true;
-                    break;
-                case H264NalType.Sps when !nal.SequenceEqual(stream.Sps):
-                    stream.Sps = nal.ToArray();
-                    stream.Track = null;
-                    break;
-                case H264NalType.Pps when !nal.SequenceEqual(stream.Pps):
-                    stream.Pps = nal.ToArray();
-                    stream.Track = null;
-                    break;
-            }
-
+            keyframe |= TCodec.OnNal(stream, remaining.Slice(NalLengthSize, length));
             remaining = remaining[(NalLengthSize + length)..];
         }
 
-        if (stream.Track is null && stream.Sps is not null && stream.Pps is not null)
-        {
-            stream.Track = CreateVideoTrack(stream.Sps, stream.Pps);
-        }
-
+        stream.Track ??= TCodec.CreateTrack(stream);
         if (stream.Track is null)
         {
             FramesBeforeConfig++;
@@ -72,6 +55,92 @@ public sealed partial class TsDemuxer
 
         _onFrame(stream.Track, MediaFrame.Copy(stream.Track, accessUnit, dts.Value, pts.Value, keyframe));
         return true;
+    }
+
+    /// <summary>Replaces a parameter set whose bytes changed, and drops the track built from the old one.</summary>
+    private static byte[]? Update(ElementaryStream stream, byte[]? parameterSet, ReadOnlySpan<byte> nal)
+    {
+        if (nal.SequenceEqual(parameterSet))
+        {
+            return parameterSet;
+        }
+
+        stream.Track = null;
+        return nal.ToArray();
+    }
+
+    /// <summary>
+    /// A video codec's part in <see cref="OnVideo{TCodec}"/>; implemented by empty structs, so the shared loop
+    /// is specialised per codec without allocating.
+    /// </summary>
+    private interface IVideoCodec
+    {
+        /// <summary>Converts the Annex B access unit to 4-byte length-prefixed NAL units, without delimiters.</summary>
+        static abstract bool TryConvertAnnexB(ReadOnlySpan<byte> annexB, IBufferWriter<byte> output);
+
+        /// <summary>Takes in the parameter set a NAL unit may be; true when the NAL unit makes the access unit a keyframe.</summary>
+        static abstract bool OnNal(ElementaryStream stream, ReadOnlySpan<byte> nal);
+
+        /// <summary>The track for the stream's parameter sets; null while one is missing or they do not parse.</summary>
+        static abstract TrackInfo? CreateTrack(ElementaryStream stream);
+    }
+
+    /// <summary>H.264: an IDR slice is a keyframe; SPS and PPS make the track.</summary>
+    private readonly struct H264Video : IVideoCodec
+    {
+        public static bool TryConvertAnnexB(ReadOnlySpan<byte> annexB, IBufferWriter<byte> output) =>
+            H264Nal.TryConvertAnnexBToAvcc(annexB, output);
+
+        public static bool OnNal(ElementaryStream stream, ReadOnlySpan<byte> nal)
+        {
+            switch (H264Nal.GetNalType(nal[0]))
+            {
+                case H264NalType.Idr:
+                    return true;
+                case H264NalType.Sps:
+                    stream.Sps = Update(stream, stream.Sps, nal);
+                    break;
+                case H264NalType.Pps:
+                    stream.Pps = Update(stream, stream.Pps, nal);
+                    break;
+            }
+
+            return false;
+        }
+
+        public static TrackInfo? CreateTrack(ElementaryStream stream) =>
+            stream.Sps is not null && stream.Pps is not null ? CreateVideoTrack(stream.Sps, stream.Pps) : null;
+    }
+
+    /// <summary>H.265: any IRAP slice (BLA, IDR, CRA) is a keyframe; VPS, SPS and PPS make the track.</summary>
+    private readonly struct H265Video : IVideoCodec
+    {
+        public static bool TryConvertAnnexB(ReadOnlySpan<byte> annexB, IBufferWriter<byte> output) =>
+            H265Nal.TryConvertAnnexBToHvcc(annexB, output);
+
+        public static bool OnNal(ElementaryStream stream, ReadOnlySpan<byte> nal)
+        {
+            var type = H265Nal.GetNalType(nal[0]);
+            switch (type)
+            {
+                case H265NalType.Vps:
+                    stream.Vps = Update(stream, stream.Vps, nal);
+                    break;
+                case H265NalType.Sps:
+                    stream.Sps = Update(stream, stream.Sps, nal);
+                    break;
+                case H265NalType.Pps:
+                    stream.Pps = Update(stream, stream.Pps, nal);
+                    break;
+            }
+
+            return H265Nal.IsIrap(type);
+        }
+
+        public static TrackInfo? CreateTrack(ElementaryStream stream) =>
+            stream.Vps is not null && stream.Sps is not null && stream.Pps is not null
+                ? CreateHevcTrack(stream.Vps, stream.Sps, stream.Pps)
+                : null;
     }
 
     private static TrackInfo? CreateVideoTrack(byte[] sps, byte[] pps)
@@ -91,70 +160,6 @@ public sealed partial class TsDemuxer
             Height = info.Height,
             CodecString = AvcDecoderConfiguration.TryParse(config, out var parsed) && parsed is not null ? parsed.CodecString : "",
         };
-    }
-
-    // PES payload: one Annex B access unit, as for H.264. Converted to 4-byte length-prefixed NAL units,
-    // AUD dropped; VPS/SPS/PPS stay in band and feed the track (a new one only when their bytes change).
-    // Any IRAP slice (BLA, IDR, CRA) makes the access unit a keyframe.
-    private bool OnH265(ElementaryStream stream, ReadOnlySpan<byte> annexB, long? dts, long? pts)
-    {
-        if (dts is null || pts is null)
-        {
-            return false; // an access unit without PTS cannot be placed on the timeline
-        }
-
-        _avcc.ResetWrittenCount();
-        if (!H265Nal.TryConvertAnnexBToHvcc(annexB, _avcc))
-        {
-            return false;
-        }
-
-        var accessUnit = _avcc.WrittenSpan;
-        if (accessUnit.IsEmpty)
-        {
-            return true; // only delimiters: nothing to publish
-        }
-
-        var keyframe = false;
-        var remaining = accessUnit;
-        while (remaining.Length >= NalLengthSize)
-        {
-            var length = (int)BinaryPrimitives.ReadUInt32BigEndian(remaining);
-            var nal = remaining.Slice(NalLengthSize, length);
-            var type = H265Nal.GetNalType(nal[0]);
-            keyframe |= H265Nal.IsIrap(type);
-            switch (type)
-            {
-                case H265NalType.Vps when !nal.SequenceEqual(stream.Vps):
-                    stream.Vps = nal.ToArray();
-                    stream.Track = null;
-                    break;
-                case H265NalType.Sps when !nal.SequenceEqual(stream.Sps):
-                    stream.Sps = nal.ToArray();
-                    stream.Track = null;
-                    break;
-                case H265NalType.Pps when !nal.SequenceEqual(stream.Pps):
-                    stream.Pps = nal.ToArray();
-                    stream.Track = null;
-                    break;
-            }
-
-            remaining = remaining[(NalLengthSize + length)..];
-        }
-
-        if (stream.Track is null && stream.Vps is not null && stream.Sps is not null && stream.Pps is not null)
-        {
-            stream.Track = CreateHevcTrack(stream.Vps, stream.Sps, stream.Pps);
-        }
-
-        if (stream.Track is null)
-        {
-            FramesBeforeConfig++;
-            return true;
-        }
-
-        _onFrame(stream.Track, MediaFrame.Copy(stream.Track, accessUnit, dts.Value, pts.Value, keyframe));
-        return true;
     }
 
     private static TrackInfo? CreateHevcTrack(byte[] vps, byte[] sps, byte[] pps)

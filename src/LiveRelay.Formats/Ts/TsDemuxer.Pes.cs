@@ -92,8 +92,8 @@ public sealed partial class TsDemuxer
 
         var accepted = stream.Kind switch
         {
-            ElementaryKind.H264 => OnH264(stream, payload, dts, pts),
-            ElementaryKind.H265 => OnH265(stream, payload, dts, pts),
+            ElementaryKind.H264 => OnVideo<H264Video>(stream, payload, dts, pts),
+            ElementaryKind.H265 => OnVideo<H265Video>(stream, payload, dts, pts),
             ElementaryKind.AacAdts => OnAdts(stream, payload, pts),
             _ => true,
         };

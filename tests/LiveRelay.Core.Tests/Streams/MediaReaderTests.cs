@@ -1,5 +1,5 @@
 using LiveRelay.Core.Streams;
-using LiveRelay.Core.Tests.TestSupport;
+using LiveRelay.Testing;
 using static LiveRelay.Core.Tests.TestSupport.Frames;
 
 namespace LiveRelay.Core.Tests.Streams;

@@ -1,6 +1,6 @@
 using LiveRelay.Core.Media;
 using LiveRelay.Core.Streams;
-using LiveRelay.Core.Tests.TestSupport;
+using LiveRelay.Testing;
 using static LiveRelay.Core.Tests.TestSupport.Frames;
 
 namespace LiveRelay.Core.Tests.Streams;

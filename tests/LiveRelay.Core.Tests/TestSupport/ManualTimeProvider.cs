@@ -1,11 +1,15 @@
-namespace LiveRelay.Core.Tests.TestSupport;
+namespace LiveRelay.Testing;
 
-/// <summary>A clock the test moves by hand; timers fire inside <see cref="Advance"/>.</summary>
+/// <summary>
+/// A clock the test moves by hand; timers fire inside <see cref="Advance"/> (a periodic timer at most once
+/// per call, then re-armed one period after its last due time that is past).
+/// </summary>
+/// <remarks>One file for all test projects: linked into tests/LiveRelay.Newsroom.Tests as TestSupport/ManualTimeProvider.cs.</remarks>
 public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _lock = new();
     private readonly List<ManualTimer> _timers = [];
-    private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private DateTimeOffset _now = new(2026, 3, 4, 5, 6, 7, 891, TimeSpan.Zero);
     private long _ticks;
 
     public override DateTimeOffset GetUtcNow()
@@ -37,6 +41,15 @@ public sealed class ManualTimeProvider : TimeProvider
             foreach (var timer in due)
             {
                 _timers.Remove(timer);
+                if (timer.Period > 0)
+                {
+                    while (timer.DueAt <= _ticks)
+                    {
+                        timer.DueAt += timer.Period;
+                    }
+
+                    _timers.Add(timer);
+                }
             }
         }
 
@@ -55,7 +68,9 @@ public sealed class ManualTimeProvider : TimeProvider
 
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {
-        public long DueAt { get; private set; }
+        public long DueAt { get; set; }
+
+        public long Period { get; private set; }
 
         public void Fire() => callback(state);
 
@@ -64,6 +79,7 @@ public sealed class ManualTimeProvider : TimeProvider
             lock (owner._lock)
             {
                 owner._timers.Remove(this);
+                Period = period == Timeout.InfiniteTimeSpan || period <= TimeSpan.Zero ? 0 : period.Ticks;
                 if (dueTime != Timeout.InfiniteTimeSpan)
                 {
                     DueAt = owner._ticks + dueTime.Ticks;

@@ -4,6 +4,7 @@ using LiveRelay.Newsroom.Access;
 using LiveRelay.Newsroom.Model;
 using LiveRelay.Newsroom.Storage;
 using LiveRelay.Newsroom.Tests.TestSupport;
+using LiveRelay.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -5,6 +5,7 @@ using LiveRelay.Newsroom.Rundowns;
 using LiveRelay.Newsroom.Storage;
 using LiveRelay.Newsroom.Switching;
 using LiveRelay.Newsroom.Tests.TestSupport;
+using LiveRelay.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -2,6 +2,7 @@ using LiveRelay.Core.Media;
 using LiveRelay.Core.Streams;
 using LiveRelay.Newsroom.Switching;
 using LiveRelay.Newsroom.Tests.TestSupport;
+using LiveRelay.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LiveRelay.Newsroom.Tests.Switching;

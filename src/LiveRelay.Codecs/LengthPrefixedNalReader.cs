@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace LiveRelay.Codecs.H264;
+namespace LiveRelay.Codecs;
 
 /// <summary>
 /// Walks the NAL units of one length-prefixed (AVCC/HVCC) access unit. Stops, with
@@ -61,5 +61,24 @@ internal ref struct LengthPrefixedNalReader
         nalUnit = body[..(int)length];
         _remaining = body[(int)length..];
         return true;
+    }
+
+    /// <summary>
+    /// True when the access unit contains a random access slice of the codec (H.264 IDR, H.265 IRAP).
+    /// A malformed length ends the scan: only NAL units before it count.
+    /// </summary>
+    public static bool ContainsRandomAccess<TSyntax>(ReadOnlySpan<byte> accessUnit, int lengthSize)
+        where TSyntax : INalSyntax
+    {
+        var reader = new LengthPrefixedNalReader(accessUnit, lengthSize);
+        while (reader.TryReadNext(out var nal))
+        {
+            if (!nal.IsEmpty && TSyntax.IsRandomAccess(nal[0]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
