@@ -3,6 +3,10 @@
 # (supervised transcodes and thumbnails) and libsrt (SRT ingest/egress).
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The control page's libraries come from npm during the build.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props LiveRelay.sln ./
 COPY src/ src/

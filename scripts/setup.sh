@@ -10,7 +10,13 @@ cd "$(dirname "$0")/.."
 #   srt-tools          srt-live-transmit, a real SRT peer for tests
 #   postgresql         PostgreSQL 15 binaries: the newsroom store tests start a throwaway server with them
 #                      (the package's own cluster service is not used)
-APT_PACKAGES=(ffmpeg libsrt1.5-openssl srt-tools postgresql ca-certificates curl)
+#   chromium           the browser the control-page tests drive with Playwright (never a downloaded one)
+#   nodejs, npm        the control page's libraries come from npm; the hub tests run the SignalR client under node
+#                      (skipped when a node and npm are on PATH already)
+APT_PACKAGES=(ffmpeg libsrt1.5-openssl srt-tools postgresql chromium ca-certificates curl)
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  APT_PACKAGES+=(nodejs npm)
+fi
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -36,6 +42,12 @@ if ! command -v dotnet >/dev/null || ! dotnet --list-sdks | grep -q '^10\.'; the
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dotnet-sdk-10.0
   rm -rf "$tmp"
+fi
+
+# The control page's browser libraries and the hub tests' SignalR client (versions pinned in package-lock.json).
+if [ ! -d src/LiveRelay.Server/node_modules/@microsoft/signalr ] || [ src/LiveRelay.Server/package-lock.json -nt src/LiveRelay.Server/node_modules/.package-lock.json ]; then
+  echo "setup: npm ci (control page libraries)"
+  (cd src/LiveRelay.Server && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -22,6 +22,7 @@ public sealed partial class LiveStream
     private StreamPublisher? _publisher;
     private long _lastDts = long.MinValue;
     private long _lastKeyframeDts = long.MinValue;
+    private long _lastKeyframeAt;
 
     internal LiveStream(string path, StreamOptions options, TimeProvider time, LiveRelayMetrics? metrics)
     {
@@ -113,6 +114,9 @@ public sealed partial class LiveStream
             }
         }
     }
+
+    /// <summary>How long ago the last keyframe arrived (wall clock), or null before the first.</summary>
+    public TimeSpan? SinceLastKeyframe => Volatile.Read(ref _lastKeyframeAt) is var at and not 0 ? _time.GetElapsedTime(at) : null;
 
     /// <summary>Raised after each new keyframe (on the publisher's thread).</summary>
     public event Action<LiveStream>? KeyframeReceived;
@@ -279,6 +283,7 @@ public sealed partial class LiveStream
         frame.Release();
         if (keyframe)
         {
+            Volatile.Write(ref _lastKeyframeAt, _time.GetTimestamp());
             KeyframeReceived?.Invoke(this);
         }
     }

@@ -40,8 +40,17 @@ public sealed partial class PullAuthorizer : IPlaybackAuthorizer, IDisposable
     /// <summary>Refuse plays that present no token.</summary>
     public bool RequireToken { get; init; }
 
+    /// <summary>The share id in tokens the server gives signed-in directors for their monitors: checked, not logged as pulls.</summary>
+    public const string MonitorShareId = "monitor";
+
     /// <summary>Pulls in progress.</summary>
     public int LivePulls => _live.Count;
+
+    /// <summary>Raised when a logged pull starts and when it ends (refusals are not pulls).</summary>
+    public event Action<PullActivity>? Activity;
+
+    /// <summary>The pulls in progress.</summary>
+    public IReadOnlyList<PullActivity> Current() => [.. _live.Keys.Select(g => g.Describe(null))];
 
     public PlaybackDecision Authorize(PlaybackRequest request)
     {
@@ -65,7 +74,12 @@ public sealed partial class PullAuthorizer : IPlaybackAuthorizer, IDisposable
             return Refuse(request, error.Contains("forged", StringComparison.Ordinal) ? null : unverified, now, error);
         }
 
-        if (!_shares.IsActive(claims!.ShareId, now))
+        if (claims!.ShareId == MonitorShareId)
+        {
+            return PlaybackDecision.Allow(PlaybackGrant.Open());
+        }
+
+        if (!_shares.IsActive(claims.ShareId, now))
         {
             return Refuse(request, claims, now, "the share was revoked or has expired");
         }
@@ -83,6 +97,7 @@ public sealed partial class PullAuthorizer : IPlaybackAuthorizer, IDisposable
             StartedAt = now,
         });
         Log.PullStarted(_logger, claims.StationId, request.Path, request.Protocol, request.RemoteAddress ?? "");
+        Activity?.Invoke(grant.Describe(null));
         if (request.Protocol == "hls")
         {
             _hls[(request.Token, Address(request.RemoteAddress))] = grant;
@@ -170,7 +185,9 @@ public sealed partial class PullAuthorizer : IPlaybackAuthorizer, IDisposable
             }
         }
 
-        _log.Ended(grant.Id, _time.GetUtcNow(), grant.Bytes, grant.RevokedReason);
+        var now = _time.GetUtcNow();
+        _log.Ended(grant.Id, now, grant.Bytes, grant.RevokedReason);
+        Activity?.Invoke(grant.Describe(now));
         Log.PullEnded(_logger, grant.Claims.StationId, grant.Claims.Path, grant.Protocol, grant.Bytes, grant.RevokedReason ?? "ended");
     }
 
@@ -204,6 +221,13 @@ public sealed partial class PullAuthorizer : IPlaybackAuthorizer, IDisposable
 
         public string Protocol { get; } = request.Protocol;
 
+        public string? RemoteAddress { get; } = request.RemoteAddress;
+
+        public DateTimeOffset StartedAt { get; } = now;
+
+        public PullActivity Describe(DateTimeOffset? endedAt) =>
+            new(Id, Claims.StationId, Claims.ShareId, Claims.Path, Protocol, RemoteAddress, StartedAt, endedAt, Bytes, RevokedReason);
+
         public DateTimeOffset LastSeen => new(Interlocked.Read(ref _lastSeenTicks), TimeSpan.Zero);
 
         /// <summary>For HLS: one request of the pull; disposing it does not end the pull.</summary>
@@ -234,3 +258,16 @@ public sealed partial class PullAuthorizer : IPlaybackAuthorizer, IDisposable
         public static partial void PullEnded(ILogger logger, string stationId, string streamPath, string protocol, long bytes, string reason);
     }
 }
+
+/// <summary>A partner pull starting or ended (<see cref="EndedAt"/> set).</summary>
+public sealed record PullActivity(
+    string Id,
+    string StationId,
+    string ShareId,
+    string StreamPath,
+    string Protocol,
+    string? RemoteAddress,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    long Bytes,
+    string? EndReason);

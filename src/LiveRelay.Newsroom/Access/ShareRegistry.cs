@@ -32,5 +32,8 @@ public sealed class ShareRegistry
         }
     }
 
+    /// <summary>The shares that grant access now.</summary>
+    public IReadOnlyList<Share> Active(DateTimeOffset now) => [.. _shares.Values.Where(s => s.IsActive(now))];
+
     public bool IsActive(string shareId, DateTimeOffset now) => _shares.TryGetValue(shareId, out var share) && share.IsActive(now);
 }

@@ -184,6 +184,39 @@ public sealed partial class NewsroomService
                 ? NewsroomResult<Rundown>.Fail(NewsroomError.NotFound, $"item {itemId} is not in rundown {id}")
                 : rundown with { PreviewItemId = itemId });
 
+    /// <summary>
+    /// Previews the rundown's item for a stream (the first one not done, else the last one); when the
+    /// rundown has none, adds one at the end titled with <paramref name="title"/> (or the path) and previews it.
+    /// </summary>
+    public async Task<NewsroomResult<Rundown>> PreviewSourceAsync(string id, string? source, string? title, long? expectedVersion)
+    {
+        var resolved = await ResolveSourceAsync(id, source, null).ConfigureAwait(false);
+        if (!resolved.Ok || resolved.Value is not { } path)
+        {
+            return NewsroomResult<Rundown>.Fail(NewsroomError.Invalid, resolved.Message ?? "source (a stream path) is required");
+        }
+
+        var newItemId = NewId();
+        return await MutateAsync(id, expectedVersion, rundown =>
+        {
+            var item = rundown.Items.FirstOrDefault(i => i.Source == path && i.State != ItemState.Done)
+                ?? rundown.Items.LastOrDefault(i => i.Source == path);
+            if (item is not null)
+            {
+                return rundown with { PreviewItemId = item.Id };
+            }
+
+            if (rundown.Items.Count >= MaxItems)
+            {
+                return NewsroomResult<Rundown>.Fail(NewsroomError.Invalid, $"a rundown holds at most {MaxItems} items");
+            }
+
+            var name = string.IsNullOrWhiteSpace(title) ? path : title.Trim();
+            var added = new RundownItem(newItemId, id, rundown.Items.Count, name.Length > MaxTitle ? name[..MaxTitle] : name, path, null, null, null, ItemState.Pending);
+            return rundown with { Items = [.. rundown.Items, added], PreviewItemId = newItemId };
+        }).ConfigureAwait(false);
+    }
+
     public Task<NewsroomResult<Rundown>> MarkDoneAsync(string id, string itemId, long? expectedVersion) =>
         UpdateItemAsync(id, itemId, new ItemPatch(null, null, null, null, null, ItemState.Done), expectedVersion);
 
@@ -234,9 +267,13 @@ public sealed partial class NewsroomService
             await program.DisposeAsync().ConfigureAwait(false);
         }
 
-        return await _store.DeleteRundownAsync(id).ConfigureAwait(false)
-            ? true
-            : NewsroomResult<bool>.Fail(NewsroomError.NotFound, $"rundown {id} does not exist");
+        if (!await _store.DeleteRundownAsync(id).ConfigureAwait(false))
+        {
+            return NewsroomResult<bool>.Fail(NewsroomError.NotFound, $"rundown {id} does not exist");
+        }
+
+        RundownRemoved?.Invoke(id);
+        return true;
     }
 
     /// <summary>Load, change, save under the version check; retried on a race unless the caller named a version.</summary>
@@ -299,6 +336,9 @@ public sealed partial class NewsroomService
 
             var program = new ProgramSwitcher(rundown.ProgramPath, _hub, _slates, _programOptions, _time, _metrics, _loggers.CreateLogger<ProgramSwitcher>());
             program.Configure(rundown.Fallback, rundown.FallbackSource, rundown.ReturnWhenBack);
+            var rundownId = rundown.Id;
+            program.StatusChanged += (_, status) => ProgramChanged?.Invoke(rundownId, status);
+            program.TakeCompleted += (p, _) => ProgramChanged?.Invoke(rundownId, p.Status);
             program.Start();
             _programs[rundown.Id] = program;
             return program;

@@ -61,6 +61,12 @@ public sealed partial class NewsroomService : IAsyncDisposable
     /// <summary>Raised after a rundown changed (saved), with its new state.</summary>
     public event Action<Rundown>? RundownChanged;
 
+    /// <summary>Raised when a program output's state changes: a take completed or failed, a fallback, a return.</summary>
+    public event Action<string, ProgramStatus>? ProgramChanged;
+
+    /// <summary>Raised after a rundown was deleted, with its id.</summary>
+    public event Action<string>? RundownRemoved;
+
     /// <summary>How long pull links work when the share does not end sooner.</summary>
     public TimeSpan LinkLifetime { get; init; } = TimeSpan.FromHours(24);
 

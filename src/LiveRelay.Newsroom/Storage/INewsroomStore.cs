@@ -64,6 +64,22 @@ public interface INewsroomStore
     /// <summary>The pull log, newest first.</summary>
     Task<IReadOnlyList<PullRecord>> ListPullsAsync(PullQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>Adds a user with its password hash; false when the username is taken.</summary>
+    Task<bool> AddUserAsync(User user, string passwordHash, CancellationToken cancellationToken = default);
+
+    Task<User?> GetUserAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>A user and its password hash, by sign-in name.</summary>
+    Task<(User User, string PasswordHash)?> FindUserAsync(string username, CancellationToken cancellationToken = default);
+
+    /// <summary>Users, optionally only those of one station.</summary>
+    Task<IReadOnlyList<User>> ListUsersAsync(string? stationId = null, CancellationToken cancellationToken = default);
+
+    Task<bool> DeleteUserAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a user's password hash (after a rehash on sign-in, or a password change).</summary>
+    Task<bool> SetPasswordHashAsync(string id, string passwordHash, CancellationToken cancellationToken = default);
+
     Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>Stores a setting unless it exists; returns the value now stored (the existing one if there was one).</summary>

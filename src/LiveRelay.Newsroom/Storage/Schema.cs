@@ -72,5 +72,15 @@ internal static class Schema
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL);
         """,
+        """
+        CREATE TABLE users (
+            id TEXT PRIMARY KEY,
+            station_id TEXT NULL REFERENCES stations(id) ON DELETE CASCADE,
+            username TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at BIGINT NOT NULL);
+        """,
     ];
 }

@@ -442,6 +442,8 @@ public sealed partial class ProgramSwitcher : IAsyncDisposable
             Log.TakeFailed(_logger, Path, result.Source, result.Error ?? "");
         }
 
+        // Listeners read Status: have it show the take.
+        _status = Snapshot();
         TakeCompleted?.Invoke(this, result);
     }
 

@@ -40,44 +40,13 @@ public static partial class HttpFlvEgress
         Log.PlayStarted(logger, stream.Path, remote);
         metrics.ConnectionOpened(Protocol, "playing");
 
-        WriteHeader(output, stream);
-        TrackInfo? sentVideo = null, sentAudio = null;
         try
         {
-            metrics.BytesSent(Protocol, output.UnflushedBytes);
-            var flush = await output.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-            while (!flush.IsCompleted && await reader.WaitToReadAsync().ConfigureAwait(false))
+            await WriteAsync(stream, reader, output, bytes =>
             {
-                var written = 0;
-                while (written < MaxBatchBytes && reader.TryRead(out var frame))
-                {
-                    try
-                    {
-                        ref var sent = ref frame.Kind == MediaKind.Video ? ref sentVideo : ref sentAudio;
-                        if (!ReferenceEquals(sent, frame.Track))
-                        {
-                            if (!frame.Track.HasSameConfig(sent))
-                            {
-                                WriteSequenceHeader(output, frame);
-                            }
-
-                            sent = frame.Track;
-                        }
-
-                        var bytes = frame.GetEncoded<FlvTagEncoder>().Span;
-                        output.Write(bytes);
-                        written += bytes.Length;
-                    }
-                    finally
-                    {
-                        frame.Release();
-                    }
-                }
-
-                metrics.BytesSent(Protocol, output.UnflushedBytes);
-                grant?.AddBytes(output.UnflushedBytes);
-                flush = await output.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-            }
+                metrics.BytesSent(Protocol, bytes);
+                grant?.AddBytes(bytes);
+            }, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or Microsoft.AspNetCore.Connections.ConnectionAbortedException or Microsoft.AspNetCore.Connections.ConnectionResetException)
         {
@@ -86,6 +55,53 @@ public static partial class HttpFlvEgress
 
         metrics.ConnectionClosed(Protocol, "playing");
         Log.PlayEnded(logger, stream.Path, remote, reader.CloseReason, reader.DeliveredFrames, reader.DroppedFrames);
+    }
+
+    /// <summary>
+    /// Writes the FLV header, then the reader's frames (sequence headers when codec parameters change),
+    /// until the reader ends or the output completes; <paramref name="sent"/> hears the bytes of each flush.
+    /// </summary>
+    public static async Task WriteAsync(LiveStream stream, MediaReader reader, PipeWriter output, Action<long> sent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(sent);
+        WriteHeader(output, stream);
+        TrackInfo? sentVideo = null, sentAudio = null;
+        sent(output.UnflushedBytes);
+        var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        while (!flush.IsCompleted && await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var written = 0;
+            while (written < MaxBatchBytes && reader.TryRead(out var frame))
+            {
+                try
+                {
+                    ref var sentTrack = ref frame.Kind == MediaKind.Video ? ref sentVideo : ref sentAudio;
+                    if (!ReferenceEquals(sentTrack, frame.Track))
+                    {
+                        if (!frame.Track.HasSameConfig(sentTrack))
+                        {
+                            WriteSequenceHeader(output, frame);
+                        }
+
+                        sentTrack = frame.Track;
+                    }
+
+                    var bytes = frame.GetEncoded<FlvTagEncoder>().Span;
+                    output.Write(bytes);
+                    written += bytes.Length;
+                }
+                finally
+                {
+                    frame.Release();
+                }
+            }
+
+            sent(output.UnflushedBytes);
+            flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static void WriteHeader(PipeWriter output, LiveStream stream)

@@ -154,7 +154,7 @@ public static class NewsroomApi
         return long.TryParse(value.Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) ? version : null;
     }
 
-    private static LinkBases Bases(HttpContext context, LiveRelayOptions options)
+    internal static LinkBases Bases(HttpContext context, LiveRelayOptions options)
     {
         var host = context.Request.Host.Host;
         var urls = options.PublicUrls;

@@ -22,6 +22,9 @@ public sealed record AuthOptions
     /// <summary>How long pull links work, in hours, unless their share ends sooner.</summary>
     public double LinkHours { get; init; } = 24;
 
+    /// <summary>How long a control-page sign-in (cookie or bearer token) lasts, in hours.</summary>
+    public double SessionHours { get; init; } = 12;
+
     public IEnumerable<string> Validate()
     {
         if (AdminToken.Length is > 0 and < 16)
@@ -32,6 +35,11 @@ public sealed record AuthOptions
         if (LinkHours is <= 0 or > 24 * 366)
         {
             yield return "LiveRelay:Auth:LinkHours must be more than 0 and at most 8784 (a year)";
+        }
+
+        if (SessionHours is <= 0 or > 24 * 31)
+        {
+            yield return "LiveRelay:Auth:SessionHours must be more than 0 and at most 744 (a month)";
         }
     }
 }

@@ -16,6 +16,8 @@ using LiveRelay.Protocols.Rtmp.Session;
 using LiveRelay.Protocols.Srt;
 using LiveRelay.Server.Api;
 using LiveRelay.Server.Configuration;
+using LiveRelay.Server.Control;
+using LiveRelay.Server.Control.Monitoring;
 using LiveRelay.Server.Metrics;
 using LiveRelay.Server.Newsroom;
 using Microsoft.AspNetCore.Connections;
@@ -165,6 +167,9 @@ public static class LiveRelayServer
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Serilog.Events.LogEventLevel.Information)
+
+            // Sign-in keys live unencrypted in {DataDir}/keys on purpose (as the database does); its warning about that is noise.
+            .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", Serilog.Events.LogEventLevel.Error)
             .Enrich.FromLogContext()
             .ReadFrom.Configuration(builder.Configuration);
         if (!builder.Configuration.GetSection("Serilog:WriteTo").Exists())
@@ -226,6 +231,7 @@ public static class LiveRelayServer
         services.AddSingleton<StreamHub>();
         services.AddSingleton<HlsService>();
         AddNewsroom(services, options);
+        AddControl(services, options);
         services.AddSingleton(options.Srt);
         services.AddSingleton<SrtServer>();
         services.AddHostedService<SrtListenerService>();
@@ -287,6 +293,19 @@ public static class LiveRelayServer
         services.AddHostedService<NewsroomStartup>();
     }
 
+    /// <summary>Sign-in, the control hub and what feeds it (scoping, alerts, thumbnails and meters).</summary>
+    private static void AddControl(IServiceCollection services, LiveRelayOptions options)
+    {
+        services.AddControlAuthentication(Path.GetFullPath(options.DataDir), options.Auth);
+        services.AddSignalR().AddJsonProtocol(json =>
+            json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        services.AddSingleton<ControlScope>();
+        services.AddSingleton<FeedAlerts>();
+        services.AddSingleton<FeedMonitors>();
+        services.AddSingleton<ControlPlane>();
+        services.AddHostedService(sp => sp.GetRequiredService<ControlPlane>());
+    }
+
     private static void MapEndpoints(WebApplication app)
     {
         // Listen to the meters before anything is measured, and start the HLS segmenter with the
@@ -305,6 +324,10 @@ public static class LiveRelayServer
             .WithName("Health");
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseBadRequestMessages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapControlPage();
+        app.MapControlAuthentication();
         app.MapStreamsApi();
         app.MapNewsroomApi();
         app.MapLiveMedia();

@@ -18,7 +18,7 @@ public sealed class ServerProcess : IAsyncDisposable
         HttpPort = httpPort;
         RtmpPort = rtmpPort;
         WorkDir = workDir;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public ExternalProcess Process { get; }
