@@ -4,7 +4,7 @@ namespace LiveRelay.Testing;
 /// A clock the test moves by hand; timers fire inside <see cref="Advance"/> (a periodic timer at most once
 /// per call, then re-armed one period after its last due time that is past).
 /// </summary>
-/// <remarks>One file for all test projects: linked into tests/LiveRelay.Newsroom.Tests as TestSupport/ManualTimeProvider.cs.</remarks>
+/// <remarks>One file for all test projects: linked into tests/LiveRelay.Newsroom.Tests and tests/LiveRelay.Server.Tests as TestSupport/ManualTimeProvider.cs.</remarks>
 public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _lock = new();
