@@ -9,14 +9,31 @@ namespace LiveRelay.Server.Control;
 /// </summary>
 public static class ControlPage
 {
-    public static WebApplication MapControlPage(this WebApplication app)
+    /// <summary>
+    /// Serves the page's files. Goes before routing: the media endpoints' catch-all route would
+    /// otherwise match every path, and static files step aside for a matched endpoint.
+    /// </summary>
+    public static WebApplication UseControlPageFiles(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // "/control" → "/control/", so the page's relative URLs resolve under it (a middleware: routing
+        // does not tell the two apart).
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.Value == "/control")
+            {
+                context.Response.Redirect("/control/" + context.Request.QueryString);
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
+
         var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(root))
         {
             var files = new PhysicalFileProvider(root);
-            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files, RequestPath = "/control" });
+            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
             app.UseStaticFiles(new StaticFileOptions
             {
                 FileProvider = files,
@@ -25,7 +42,12 @@ public static class ControlPage
             });
         }
 
-        app.MapGet("/control", () => Results.Redirect("/control/")).ExcludeFromDescription();
+        return app;
+    }
+
+    public static WebApplication MapControlPage(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         app.MapHub<ControlHub>("/hubs/control");
         app.MapGet("/api/control/thumbnails/{**path}", (string path, HttpContext context, ControlPlane plane, FeedMonitors monitors) =>
             {

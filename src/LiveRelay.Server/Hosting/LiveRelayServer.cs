@@ -324,6 +324,8 @@ public static class LiveRelayServer
             .WithName("Health");
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseBadRequestMessages();
+        app.UseControlPageFiles();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapControlPage();

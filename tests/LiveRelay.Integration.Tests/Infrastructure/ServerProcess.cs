@@ -11,8 +11,11 @@ namespace LiveRelay.Integration.Tests.Infrastructure;
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
-    private ServerProcess(ExternalProcess process, int httpPort, int rtmpPort, int srtPort, string workDir)
+    private readonly string[] _extraArguments;
+
+    private ServerProcess(ExternalProcess process, int httpPort, int rtmpPort, int srtPort, string workDir, string[] extraArguments)
     {
+        _extraArguments = extraArguments;
         SrtPort = srtPort;
         Process = process;
         HttpPort = httpPort;
@@ -67,12 +70,24 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(params string[] extraArguments)
+    public static Task<ServerProcess> StartAsync(params string[] extraArguments) =>
+        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), extraArguments);
+
+    /// <summary>
+    /// Stops this server, keeping its working directory, runs <paramref name="whileDown"/>, and starts a
+    /// new server there on the same ports.
+    /// </summary>
+    public async Task<ServerProcess> RestartAsync(Func<Task> whileDown)
     {
-        var workDir = Directory.CreateTempSubdirectory("liverelay-it-").FullName;
-        var httpPort = FreePort.Tcp();
-        var rtmpPort = FreePort.Tcp();
-        var srtPort = FreePort.Udp();
+        ArgumentNullException.ThrowIfNull(whileDown);
+        Http.Dispose();
+        await Process.DisposeAsync();
+        await whileDown();
+        return await StartAsync(WorkDir, HttpPort, RtmpPort, SrtPort, _extraArguments);
+    }
+
+    private static async Task<ServerProcess> StartAsync(string workDir, int httpPort, int rtmpPort, int srtPort, string[] extraArguments)
+    {
         string[] arguments =
         [
             ServerAssembly,
@@ -85,7 +100,7 @@ public sealed class ServerProcess : IAsyncDisposable
             .. extraArguments,
         ];
         var process = ExternalProcess.Start("dotnet", arguments, workDir);
-        var server = new ServerProcess(process, httpPort, rtmpPort, srtPort, workDir);
+        var server = new ServerProcess(process, httpPort, rtmpPort, srtPort, workDir, extraArguments);
         try
         {
             await process.WaitForOutputAsync("listening: HTTP", TimeSpan.FromSeconds(60));
