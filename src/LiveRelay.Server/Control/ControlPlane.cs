@@ -38,10 +38,20 @@ public sealed partial class ControlPlane(
         SingleReader = true,
     });
 
+    // Pulls are described with the station's name, which may be newer than the scope's last reload:
+    // one loop, in order, reloads it when a name is missing.
+    private readonly Channel<PullActivity> _pulls = Channel.CreateBounded<PullActivity>(new BoundedChannelOptions(OutboxCapacity)
+    {
+        FullMode = BoundedChannelFullMode.DropOldest,
+        SingleReader = true,
+    });
+
     private readonly ConcurrentDictionary<string, Rundown> _rundowns = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private Task _sender = Task.CompletedTask;
     private Task _ticker = Task.CompletedTask;
+    private Task _pullSender = Task.CompletedTask;
+    private int _disposed;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -61,6 +71,7 @@ public sealed partial class ControlPlane(
         alerts.Changed += OnAlert;
         _sender = Task.Run(SendLoopAsync, CancellationToken.None);
         _ticker = Task.Run(TickLoopAsync, CancellationToken.None);
+        _pullSender = Task.Run(PullLoopAsync, CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -74,6 +85,8 @@ public sealed partial class ControlPlane(
         pulls.Activity -= OnPull;
         alerts.Changed -= OnAlert;
         await _stop.CancelAsync().ConfigureAwait(false);
+        _pulls.Writer.TryComplete();
+        await _pullSender.ConfigureAwait(false);
         _outbox.Writer.TryComplete();
         await Task.WhenAll(_sender, _ticker).ConfigureAwait(false);
         await monitors.DisposeAsync().ConfigureAwait(false);
@@ -81,8 +94,12 @@ public sealed partial class ControlPlane(
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _stop.Dispose();
+        // Disposed twice: as a singleton and as the hosted service that is the same instance.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            _stop.Dispose();
+        }
     }
 
     /// <summary>Everything <paramref name="user"/> may see now.</summary>
@@ -272,8 +289,31 @@ public sealed partial class ControlPlane(
         _ => "hold (nothing sent until it returns)",
     };
 
-    private void OnPull(PullActivity pull) =>
-        Send(StreamAudience(pull.StreamPath), pull.EndedAt is null ? "pullStarted" : "pullEnded", Pull(pull));
+    private void OnPull(PullActivity pull) => _pulls.Writer.TryWrite(pull);
+
+    private async Task PullLoopAsync()
+    {
+        await foreach (var pull in _pulls.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                if (!scope.Stations.ContainsKey(pull.StationId))
+                {
+                    await scope.RefreshAsync(_stop.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.RefreshFailed(logger, ex);
+            }
+
+            Send(StreamAudience(pull.StreamPath), pull.EndedAt is null ? "pullStarted" : "pullEnded", Pull(pull));
+        }
+    }
 
     private void OnAlert(Alert alert) => Send(StreamAudience(alert.Path), "alert", alert);
 
@@ -377,5 +417,8 @@ public sealed partial class ControlPlane(
 
         [LoggerMessage(2422, LogLevel.Error, "Control plane tick failed")]
         public static partial void TickFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(2423, LogLevel.Warning, "Control plane could not reload feeds and stations; names may be stale")]
+        public static partial void RefreshFailed(ILogger logger, Exception exception);
     }
 }

@@ -207,6 +207,61 @@ public sealed class ControlHubTests(ServerFixture fixture)
         Assert.True(tally.GetProperty("lastTakeLatencyMs").GetDouble() > 0);
     }
 
+    [Fact]
+    public async Task PartnerPull_StartedAndEndedEventsReachTheOwningStation()
+    {
+        var owner = await _accounts.CreateStationAsync("Pull owner");
+        var partner = await _accounts.CreateStationAsync("Pull partner");
+        var (_, token) = await _accounts.CreateUserAsync(owner);
+        await using var hub = await _accounts.ConnectAsync(token);
+        var newsroom = new Newsroom.NewsroomDriver(_server);
+        await using var onAir = await newsroom.StartOnAirAsync($"live/pulled-{Guid.NewGuid():N}"[..24], seconds: 60);
+        var (status, share) = await _server.AdminAsync(HttpMethod.Post, "/api/shares", new { kind = "rundown", targetId = onAir.RundownId, stationId = partner });
+        Assert.True(status == HttpStatusCode.Created, share.ToString());
+        var (_, links) = await _server.AdminAsync(HttpMethod.Get, $"/api/shares/{Text(share, "id")}/links");
+        var file = Path.Combine(Path.GetTempPath(), $"pull-{Guid.NewGuid():N}.flv");
+        try
+        {
+            await using (var puller = Ffmpeg.Record(Text(links.GetProperty("program"), "rtmp")!, file, 30))
+            {
+                var started = await hub.WaitForEventAsync("pullStarted", p => Text(p, "streamPath") == onAir.ProgramPath, s_wait, "the partner's pull");
+                Assert.Equal(partner, Text(started, "stationId"));
+                Assert.Equal("Pull partner", Text(started, "stationName"));
+                Assert.Equal("rtmp", Text(started, "protocol"));
+                puller.Kill();
+            }
+
+            var ended = await hub.WaitForEventAsync("pullEnded", p => Text(p, "streamPath") == onAir.ProgramPath, s_wait, "the pull's end");
+            Assert.Equal(partner, Text(ended, "stationId"));
+            Assert.True(ended.GetProperty("bytes").GetInt64() > 0);
+            Assert.Equal(JsonValueKind.String, ended.GetProperty("endedAt").ValueKind);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task SrtFeed_HealthCarriesTheLinkFigures()
+    {
+        var (_, token) = await _accounts.CreateUserAsync(null);
+        await using var hub = await _accounts.ConnectAsync(token);
+        var path = $"live/srt-{Guid.NewGuid():N}"[..24];
+
+        await using var publisher = Ffmpeg.Publish(_server.SrtUrl($"publish:{path}"), 60, format: "mpegts");
+
+        var health = await hub.WaitForEventAsync(
+            "feedHealth",
+            batch => batch.EnumerateArray().Any(h => Text(h, "path") == path && h.GetProperty("transport").ValueKind == JsonValueKind.Object),
+            s_wait,
+            "SRT link figures");
+        var transport = health.EnumerateArray().Single(h => Text(h, "path") == path).GetProperty("transport");
+        Assert.True(transport.GetProperty("rttMs").GetDouble() >= 0);
+        Assert.True(transport.TryGetProperty("packetsLost", out _), transport.ToString());
+        Assert.True(transport.GetProperty("packetsReceived").GetDouble() > 0, transport.ToString());
+    }
+
     private static JsonElement Rundown(JsonElement state, string id) =>
         state.GetProperty("rundowns").EnumerateArray().Single(r => Text(r, "id") == id);
 

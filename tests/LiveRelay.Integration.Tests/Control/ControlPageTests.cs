@@ -111,6 +111,70 @@ public sealed class ControlPageTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SharePanel_ListsThePartnersLinks_AndItsPullWhileItRuns()
+    {
+        var newsroom = new NewsroomDriver(Server);
+        var accounts = new ControlAccounts(Server);
+        var (director, _) = await accounts.CreateUserAsync(null);
+        await using var onAir = await newsroom.StartOnAirAsync("live/share-panel", seconds: 120);
+        var partner = await accounts.CreateStationAsync("Ningbo TV");
+        var (status, share) = await Server.AdminAsync(HttpMethod.Post, "/api/shares", new { kind = "rundown", targetId = onAir.RundownId, stationId = partner });
+        Assert.True(status == HttpStatusCode.Created, share.ToString());
+
+        await using var context = await _chromium!.NewContextAsync(Server.HttpUrl("/"));
+        var page = await SignInAsync(context, director, onAir.RundownId);
+        var panel = page.Locator($"#share-list .share[data-share-id='{share.GetProperty("id").GetString()}']");
+        await Assertions.Expect(panel).ToContainTextAsync("Ningbo TV", new() { Timeout = 30_000 });
+        var copy = panel.GetByRole(AriaRole.Button, new() { Name = "Copy RTMP link for Ningbo TV" });
+        await Assertions.Expect(copy).ToBeVisibleAsync();
+
+        // The partner pulls the program with the link the panel shows.
+        var rtmpLink = await panel.Locator(".link-row", new() { HasText = "RTMP" }).First.Locator("input").InputValueAsync();
+        Assert.Contains($"program/{onAir.RundownId}", rtmpLink);
+        Assert.Contains("token=", rtmpLink);
+        var pulled = _files.File("partner.flv");
+        await using (var puller = Ffmpeg.Record(rtmpLink, pulled, 30))
+        {
+            var pull = page.Locator("#pulls li.pull");
+            await Assertions.Expect(pull).ToContainTextAsync("Ningbo TV", new() { Timeout = 30_000 });
+            await Assertions.Expect(pull).ToContainTextAsync("RTMP");
+            await SaveScreenshotAsync(page, "control-page-shares.png");
+            puller.Kill();
+            await Assertions.Expect(pull).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        }
+    }
+
+    [Fact]
+    public async Task RefusedCommand_ThePageSaysWhy()
+    {
+        var accounts = new ControlAccounts(Server);
+        var owner = await accounts.CreateStationAsync("Owner TV");
+        var partner = await accounts.CreateStationAsync("Partner TV");
+        var (ownerUser, ownerToken) = await accounts.CreateUserAsync(owner);
+        var (partnerUser, _) = await accounts.CreateUserAsync(partner);
+        await using var ownerHub = await accounts.ConnectAsync(ownerToken);
+        var rundown = (await ownerHub.InvokeAsync("CreateRundown", new { title = "Owner's show" })).GetProperty("rundown");
+        var rundownId = rundown.GetProperty("id").GetString()!;
+        var (status, share) = await Server.AdminAsync(HttpMethod.Post, "/api/shares", new { kind = "rundown", targetId = rundownId, stationId = partner });
+        Assert.True(status == HttpStatusCode.Created, share.ToString());
+        await using var publisher = await new NewsroomDriver(Server).PublishAsync("live/refused", seconds: 60);
+
+        await using var context = await _chromium!.NewContextAsync(Server.HttpUrl("/"));
+        var page = await SignInAsync(context, partnerUser, rundownId);
+        await Assertions.Expect(page.Locator(".tile[data-path='live/refused']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#take")).ToBeDisabledAsync();
+
+        await page.ClickAsync(".tile[data-path='live/refused']");
+
+        var error = page.Locator("#command-error");
+        await Assertions.Expect(error).ToBeVisibleAsync();
+        await Assertions.Expect(error).ToContainTextAsync("belongs to another station");
+        Assert.Equal("alert", await error.GetAttributeAsync("role"));
+        Assert.Contains($"{partnerUser}: preview source on rundown {rundownId} refused", Server.Log);
+        Assert.DoesNotContain(ownerUser, await page.Locator("#user-name").TextContentAsync() ?? "");
+    }
+
+    [Fact]
     public async Task WrongPassword_SaysSo_AndTheHubWasNeverJoined()
     {
         var accounts = new ControlAccounts(Server);

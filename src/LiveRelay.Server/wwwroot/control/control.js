@@ -1069,7 +1069,7 @@ function renderShare(share) {
   return el('div', { class: 'share', 'data-share-id': share.shareId, 'data-active': String(!share.revokedAt && !expired) },
     el('div', { class: 'share-head' }, el('strong', { text: station }), el('span', { class: 'share-expiry', text: status })),
     ...streams.map((links) => el('div', { class: 'share-stream' },
-      el('div', { class: 'share-stream-title', text: links.isProgram ? `Program · ${links.title}` : links.title || links.stream }),
+      el('div', { class: 'share-stream-title', text: links.isProgram ? links.title || `Program · ${links.stream}` : links.title || links.stream }),
       ...LINK_KINDS.filter(([, key]) => links[key]).map(([kind, key]) =>
         renderLink(kind, links[key], links.isProgram ? `Copy ${kind} link for ${station}` : `Copy ${kind} link of ${links.title || links.stream} for ${station}`)))));
 }
