@@ -175,6 +175,35 @@ public sealed class ControlPageTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DragAnItemToTheTop_ReordersTheRundown_ForEveryone()
+    {
+        var newsroom = new NewsroomDriver(Server);
+        var accounts = new ControlAccounts(Server);
+        var (director, token) = await accounts.CreateUserAsync(null);
+        var rundownId = await newsroom.CreateRundownAsync("Drag test");
+        var opening = await newsroom.AddItemAsync(rundownId, "Opening", "live/one");
+        var weather = await newsroom.AddItemAsync(rundownId, "Weather", "live/two");
+        var sports = await newsroom.AddItemAsync(rundownId, "Sports", "live/three");
+        await using var other = await accounts.ConnectAsync(token);
+        await using var context = await _chromium!.NewContextAsync(Server.HttpUrl("/"));
+        var page = await SignInAsync(context, director, rundownId);
+        var items = page.Locator("#rundown-items li.item");
+        await Assertions.Expect(items).ToHaveCountAsync(3, new() { Timeout = 30_000 });
+
+        await page.Locator($"li.item[data-item-id='{sports}']").DragToAsync(
+            page.Locator($"li.item[data-item-id='{opening}']"),
+            new() { TargetPosition = new() { X = 20, Y = 3 } });
+
+        await Assertions.Expect(items.First).ToHaveAttributeAsync("data-item-id", sports);
+        var changed = await other.WaitForEventAsync(
+            "rundownChanged",
+            r => r.GetProperty("id").GetString() == rundownId && r.GetProperty("items")[0].GetProperty("id").GetString() == sports,
+            s_wait,
+            "the dragged order");
+        Assert.Equal([sports, opening, weather], changed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public async Task WrongPassword_SaysSo_AndTheHubWasNeverJoined()
     {
         var accounts = new ControlAccounts(Server);
