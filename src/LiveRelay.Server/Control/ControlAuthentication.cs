@@ -43,7 +43,9 @@ public static class ControlAuthentication
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = session;
-                o.SlidingExpiration = true;
+
+                // A sign-in lasts SessionHours from the sign-in, however busy the page is.
+                o.SlidingExpiration = false;
 
                 // An API and a hub: say 401/403, never redirect to a login page.
                 o.Events.OnRedirectToLogin = context =>
@@ -73,15 +75,35 @@ public static class ControlAuthentication
             });
         services.AddAuthorization();
         services.AddSingleton<UserAccounts>();
+        services.AddSingleton<ControlConnections>();
         return services;
     }
+
+    /// <summary>After authentication: a sign-in of a user removed since counts as no sign-in.</summary>
+    public static IApplicationBuilder UseRemovedUsersSignedOut(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (ControlUser.From(context.User) is { } user
+            && !await context.RequestServices.GetRequiredService<UserAccounts>().ExistsAsync(user.Id).ConfigureAwait(false))
+        {
+            context.User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity());
+        }
+
+        await next(context).ConfigureAwait(false);
+    });
 
     public static IEndpointRouteBuilder MapControlAuthentication(this IEndpointRouteBuilder endpoints)
     {
         var auth = endpoints.MapGroup("/api/auth").WithTags("Sign-in");
         auth.MapPost("/login", async (SignIn input, HttpContext context, UserAccounts accounts, INewsroomStore store, IOptionsMonitor<BearerTokenOptions> bearer, AuthOptions options, TimeProvider time) =>
         {
-            var user = await accounts.SignInAsync(input.Username, input.Password, context.Connection.RemoteIpAddress?.ToString() ?? "").ConfigureAwait(false);
+            var address = context.Connection.RemoteIpAddress?.ToString() ?? "";
+            if (accounts.IsThrottled(address))
+            {
+                context.Response.Headers.RetryAfter = "60";
+                return Results.Json(new ApiError($"too many failed sign-ins from this address (over {UserAccounts.MaxFailuresPerMinute} a minute); try again in a minute"), statusCode: StatusCodes.Status429TooManyRequests);
+            }
+
+            var user = await accounts.SignInAsync(input.Username, input.Password, address).ConfigureAwait(false);
             if (user is null)
             {
                 return Results.Json(new ApiError("wrong username or password"), statusCode: StatusCodes.Status401Unauthorized);
@@ -122,7 +144,7 @@ public static class ControlAuthentication
         .WithSummary("Adds a user (admin token, or an admin of the station). Passwords are stored as PBKDF2 hashes.");
         users.MapGet("/", async (HttpContext context, INewsroomStore store) =>
             await store.ListUsersAsync(Creator(context) is { IsHubWide: false } admin ? admin.StationId : null).ConfigureAwait(false));
-        users.MapDelete("/{id}", async (string id, HttpContext context, INewsroomStore store) =>
+        users.MapDelete("/{id}", async (string id, HttpContext context, INewsroomStore store, UserAccounts accounts, ControlConnections connections) =>
         {
             var user = await store.GetUserAsync(id).ConfigureAwait(false);
             if (user is null || (Creator(context) is { IsHubWide: false } admin && admin.StationId != user.StationId))
@@ -130,9 +152,12 @@ public static class ControlAuthentication
                 return Results.NotFound(new ApiError($"user {id} does not exist"));
             }
 
-            await store.DeleteUserAsync(id).ConfigureAwait(false);
+            // Signed out everywhere at once: sign-ins stop working and open pages are closed.
+            await accounts.DeleteAsync(id).ConfigureAwait(false);
+            connections.AbortAll(id);
             return Results.NoContent();
-        });
+        })
+        .WithSummary("Removes a user: their sign-ins stop working and their open control pages are closed.");
         return endpoints;
     }
 
@@ -154,12 +179,6 @@ public static class ControlAuthentication
         if (IsAdminToken(http))
         {
             return await next(context).ConfigureAwait(false);
-        }
-
-        var result = await http.AuthenticateAsync(Scheme).ConfigureAwait(false);
-        if (result.Succeeded)
-        {
-            http.User = result.Principal;
         }
 
         return ControlUser.From(http.User) switch

@@ -17,15 +17,18 @@ namespace LiveRelay.Server.Control;
 [Authorize]
 public sealed partial class ControlHub(
     ControlPlane plane,
+    ControlScope scope,
     NewsroomService newsroom,
     INewsroomStore store,
     FeedMonitors monitors,
+    ControlConnections connections,
+    UserAccounts accounts,
     PlayTokens tokens,
     LiveRelayOptions options,
     TimeProvider time,
     ILogger<ControlHub> logger) : Hub
 {
-    private static readonly TimeSpan s_monitorTokenLifetime = TimeSpan.FromHours(12);
+    private static readonly TimeSpan s_monitorTokenLifetime = TimeSpan.FromHours(1);
 
     private ControlUser CurrentUser => ControlUser.From(Context.User) ?? throw new HubException("not signed in");
 
@@ -45,6 +48,7 @@ public sealed partial class ControlHub(
             await Groups.AddToGroupAsync(Context.ConnectionId, group).ConfigureAwait(false);
         }
 
+        connections.Add(user.Id, Context);
         monitors.Watch(Context.ConnectionId, true);
         Log.Connected(logger, user.Username, user.StationId ?? "(hub-wide)", Context.ConnectionId);
         await base.OnConnectedAsync().ConfigureAwait(false);
@@ -52,6 +56,11 @@ public sealed partial class ControlHub(
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
+        if (ControlUser.From(Context.User) is { } user)
+        {
+            connections.Remove(user.Id, Context.ConnectionId);
+        }
+
         monitors.Watch(Context.ConnectionId, false);
         Log.Disconnected(logger, Context.User?.Identity?.Name ?? "?", Context.ConnectionId, exception?.Message ?? "closed");
         return base.OnDisconnectedAsync(exception);
@@ -76,20 +85,25 @@ public sealed partial class ControlHub(
         RunAsync(rundownId, "preview", () => newsroom.SetPreviewAsync(rundownId, itemId, version));
 
     public Task<CommandResult> PreviewSource(string rundownId, string path, long? version) =>
-        RunAsync(rundownId, "preview source", () => newsroom.PreviewSourceAsync(rundownId, path, path is null ? null : plane.FeedName(path), version));
+        RunAsync(rundownId, "preview source", () => newsroom.PreviewSourceAsync(rundownId, path, path is null ? null : plane.FeedName(path), version), path, null);
 
     public Task<CommandResult> Take(string rundownId, string? itemId) =>
         RunAsync(rundownId, "take", () => newsroom.TakeAsync(rundownId, itemId));
 
     public Task<CommandResult> AddItem(string rundownId, NewItem item, long? version) =>
-        RunAsync(rundownId, "add item", async () =>
-        {
-            var result = await newsroom.AddItemAsync(rundownId, item ?? new NewItem(null, null, null, null, null, null), version).ConfigureAwait(false);
-            return result.Ok ? result.Value.Rundown : NewsroomResult<LiveRelay.Newsroom.Model.Rundown>.Fail(result.Error, result.Message!);
-        });
+        RunAsync(
+            rundownId,
+            "add item",
+            async () =>
+            {
+                var result = await newsroom.AddItemAsync(rundownId, item ?? new NewItem(null, null, null, null, null, null), version).ConfigureAwait(false);
+                return result.Ok ? result.Value.Rundown : NewsroomResult<LiveRelay.Newsroom.Model.Rundown>.Fail(result.Error, result.Message!);
+            },
+            item?.Source,
+            item?.FeedId);
 
     public Task<CommandResult> UpdateItem(string rundownId, string itemId, ItemPatch patch, long? version) =>
-        RunAsync(rundownId, "edit item", () => newsroom.UpdateItemAsync(rundownId, itemId, patch ?? new ItemPatch(null, null, null, null, null, null), version));
+        RunAsync(rundownId, "edit item", () => newsroom.UpdateItemAsync(rundownId, itemId, patch ?? new ItemPatch(null, null, null, null, null, null), version), patch?.Source, patch?.FeedId);
 
     public Task<CommandResult> RemoveItem(string rundownId, string itemId, long? version) =>
         RunAsync(rundownId, "remove item", () => newsroom.RemoveItemAsync(rundownId, itemId, version));
@@ -117,8 +131,15 @@ public sealed partial class ControlHub(
         var bases = NewsroomApi.Bases(http, options);
         var stations = (await store.ListStationsAsync().ConfigureAwait(false)).ToDictionary(s => s.Id, s => s.Name, StringComparer.Ordinal);
         List<ShareInfo> shares = [];
+        // A station's own rundowns show every partner's links; a hub rundown shows a station user only its own station's.
+        var everyShare = user.IsHubWide || rundown.StationId == user.StationId;
         foreach (var share in await store.ListSharesAsync(targetId: rundownId).ConfigureAwait(false))
         {
+            if (!everyShare && share.StationId != user.StationId)
+            {
+                continue;
+            }
+
             var links = share.IsActive(time.GetUtcNow()) ? await newsroom.GetLinksAsync(share.Id, bases).ConfigureAwait(false) : default;
             shares.Add(new ShareInfo(
                 share.Id,
@@ -142,17 +163,52 @@ public sealed partial class ControlHub(
             throw new HubException($"no stream {path} to monitor");
         }
 
-        var query = options.Auth.RequirePlayToken
-            ? "?token=" + Uri.EscapeDataString(tokens.Issue(new PlayTokenClaims(user.StationId ?? "hub", path, PullAuthorizer.MonitorShareId, time.GetUtcNow() + s_monitorTokenLifetime)))
-            : "";
+        var query = options.Auth.RequirePlayToken ? "?token=" + Uri.EscapeDataString(MonitorToken(user, path)) : "";
         var escaped = string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
         return new MonitorUrls($"/{escaped}.flv{query}", $"/{escaped}/index.m3u8{query}");
     }
 
-    private async Task<CommandResult> RunAsync(string rundownId, string command, Func<Task<NewsroomResult<LiveRelay.Newsroom.Model.Rundown>>> run)
+    /// <summary>
+    /// Runs a command on a rundown the user may run, with a source (a path, or a feed's) the user may
+    /// see: a station cannot put another station's unshared feed on its program.
+    /// </summary>
+    /// <summary>
+    /// A play token for a monitor: what the user sees through a share is played under that share
+    /// (logged as the station's pull, ended when the share is revoked, never outliving it); the
+    /// station's own streams get a short-lived monitor token.
+    /// </summary>
+    private string MonitorToken(ControlUser user, string path)
+    {
+        var now = time.GetUtcNow();
+        var expires = now + s_monitorTokenLifetime;
+        if (plane.ShareFor(user, path) is { } share)
+        {
+            return tokens.Issue(new PlayTokenClaims(share.StationId, path, share.Id, share.ExpiresAt is { } end && end < expires ? end : expires));
+        }
+
+        return tokens.Issue(new PlayTokenClaims(user.StationId ?? "hub", path, PullAuthorizer.MonitorShareId, expires));
+    }
+
+    private async Task<CommandResult> RunAsync(
+        string rundownId,
+        string command,
+        Func<Task<NewsroomResult<LiveRelay.Newsroom.Model.Rundown>>> run,
+        string? source = null,
+        string? feedId = null)
     {
         var user = CurrentUser;
+        if (!await accounts.ExistsAsync(user.Id).ConfigureAwait(false))
+        {
+            Context.Abort();
+            return CommandResult.Refused("the user no longer exists");
+        }
+
         var (rundown, refusal) = await plane.RundownToRunAsync(user, rundownId).ConfigureAwait(false);
+        if (refusal is null && await SourcePathAsync(source, feedId).ConfigureAwait(false) is { } path && !plane.CanSeeStream(user, path))
+        {
+            refusal = $"{path} is not a feed your station may use";
+        }
+
         if (refusal is not null)
         {
             Log.CommandRefused(logger, user.Username, command, rundownId ?? "", refusal);
@@ -169,6 +225,28 @@ public sealed partial class ControlHub(
         Log.CommandRefused(logger, user.Username, command, rundownId!, result.Message ?? result.Error.ToString());
         var current = await newsroom.GetRundownAsync(rundownId!).ConfigureAwait(false);
         return CommandResult.Refused(result.Message ?? result.Error.ToString(), current is null ? null : plane.View(current));
+    }
+
+    /// <summary>The stream path a command names (directly, or through a feed), or null.</summary>
+    private async Task<string?> SourcePathAsync(string? source, string? feedId)
+    {
+        string? path = null;
+        if (!string.IsNullOrWhiteSpace(feedId))
+        {
+            path = (await store.GetFeedAsync(feedId).ConfigureAwait(false))?.Path;
+        }
+        else if (!string.IsNullOrWhiteSpace(source) && LiveRelay.Core.Streams.StreamPath.TryNormalize(source, out var normalized, out _))
+        {
+            path = normalized;
+        }
+
+        if (path is not null)
+        {
+            // Who owns the path must be known now, not at the next periodic reload (a feed registered a moment ago counts).
+            await scope.RefreshAsync().ConfigureAwait(false);
+        }
+
+        return path;
     }
 
     private static partial class Log

@@ -48,7 +48,7 @@ public static class ControlPage
     public static WebApplication MapControlPage(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapHub<ControlHub>("/hubs/control");
+        app.MapHub<ControlHub>("/hubs/control", hub => hub.CloseOnAuthenticationExpiration = true);
         app.MapGet("/api/control/thumbnails/{**path}", (string path, HttpContext context, ControlPlane plane, FeedMonitors monitors) =>
             {
                 if (ControlUser.From(context.User) is not { } user || !plane.CanSeeStream(user, path))

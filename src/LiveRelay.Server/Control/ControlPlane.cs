@@ -30,7 +30,9 @@ public sealed partial class ControlPlane(
     ILogger<ControlPlane> logger) : IHostedService, IAsyncDisposable
 {
     private const int OutboxCapacity = 10_000;
+    private const int MaxSendsInFlight = 64;
     private static readonly TimeSpan s_tick = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_sendTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Channel<Outgoing> _outbox = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(OutboxCapacity)
     {
@@ -51,14 +53,17 @@ public sealed partial class ControlPlane(
     private Task _sender = Task.CompletedTask;
     private Task _ticker = Task.CompletedTask;
     private Task _pullSender = Task.CompletedTask;
-    private int _disposed;
+    private readonly SemaphoreSlim _sending = new(MaxSendsInFlight, MaxSendsInFlight);
+    private int _started;
+    private int _stopped;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _started, 1);
         await scope.RefreshAsync(cancellationToken).ConfigureAwait(false);
         foreach (var rundown in await newsroom.ListRundownsAsync().ConfigureAwait(false))
         {
-            _rundowns[rundown.Id] = rundown;
+            Remember(rundown);
         }
 
         streams.PublisherAttached += OnPublisherAttached;
@@ -76,6 +81,11 @@ public sealed partial class ControlPlane(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         streams.PublisherAttached -= OnPublisherAttached;
         streams.PublisherDetached -= OnPublisherDetached;
         streams.StreamEnded -= OnStreamEnded;
@@ -92,12 +102,17 @@ public sealed partial class ControlPlane(
         await monitors.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Stops if the host did not (it failed to start after this service did); disposed once.</summary>
     public async ValueTask DisposeAsync()
     {
         // Disposed twice: as a singleton and as the hosted service that is the same instance.
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Volatile.Read(ref _started) == 1)
         {
-            await _stop.CancelAsync().ConfigureAwait(false);
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (Interlocked.Exchange(ref _started, 2) != 2)
+        {
             _stop.Dispose();
         }
     }
@@ -111,7 +126,7 @@ public sealed partial class ControlPlane(
             .ToList();
         foreach (var rundown in rundowns)
         {
-            _rundowns[rundown.Id] = rundown;
+            Remember(rundown);
         }
 
         var live = streams.Streams.Where(s => s.State != StreamState.Ended && !FeedMonitors.IsProgram(s.Path)).ToList();
@@ -149,6 +164,27 @@ public sealed partial class ControlPlane(
         return ControlScope.CanRun(user, rundown)
             ? (rundown, null)
             : (rundown, $"rundown '{rundown.Title}' belongs to another station: it is shared with yours to watch, not to run");
+    }
+
+    /// <summary>The share through which <paramref name="user"/> sees a stream of another station, or null (own, hub-wide, or of no station).</summary>
+    public Share? ShareFor(ControlUser user, string path)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (user.StationId is not { } station)
+        {
+            return null;
+        }
+
+        if (FeedMonitors.IsProgram(path))
+        {
+            return _rundowns.TryGetValue(path[Rundown.ProgramPathFor("").Length..], out var rundown) && rundown.StationId is { } owner && owner != station
+                ? scope.ShareWith(station, ShareKind.Rundown, rundown.Id)
+                : null;
+        }
+
+        return scope.Feeds.TryGetValue(path, out var feed) && feed.StationId is { } feedOwner && feedOwner != station
+            ? scope.ShareWith(station, ShareKind.Feed, feed.Id)
+            : null;
     }
 
     /// <summary>The page's name for a stream: its registered feed's name, else its path.</summary>
@@ -242,15 +278,20 @@ public sealed partial class ControlPlane(
 
     private void OnStreamEnded(LiveStream stream)
     {
+        alerts.StreamEnded(stream.Path);
         if (!FeedMonitors.IsProgram(stream.Path))
         {
             Send(scope.FeedAudience(stream.Path), "feedOffline", Status(stream) with { Online = false });
         }
     }
 
+    /// <summary>Keeps the newest version of a rundown (a list read earlier must not overwrite a change that came since).</summary>
+    private void Remember(Rundown rundown) =>
+        _rundowns.AddOrUpdate(rundown.Id, rundown, (_, cached) => rundown.Version >= cached.Version ? rundown : cached);
+
     private void OnRundownChanged(Rundown rundown)
     {
-        _rundowns[rundown.Id] = rundown;
+        Remember(rundown);
         var audience = scope.RundownAudience(rundown);
         Send(audience, "rundownChanged", View(rundown));
         Send(audience, "tally", Tally(rundown));
@@ -260,6 +301,7 @@ public sealed partial class ControlPlane(
     {
         if (_rundowns.TryRemove(id, out var rundown))
         {
+            alerts.StreamEnded(rundown.ProgramPath);
             Send(scope.RundownAudience(rundown), "rundownRemoved", id);
         }
     }
@@ -325,22 +367,51 @@ public sealed partial class ControlPlane(
         }
     }
 
+    /// <summary>
+    /// Sends in order without waiting for each send to finish: SignalR waits for every recipient's
+    /// transport, and one stalled browser must not hold up every other page. A send that a recipient
+    /// does not take within <see cref="s_sendTimeout"/> is given up for that recipient.
+    /// </summary>
     private async Task SendLoopAsync()
     {
         await foreach (var message in _outbox.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             try
             {
-                await hub.Clients.Groups(message.Groups).SendAsync(message.Method, message.Argument, _stop.Token).ConfigureAwait(false);
+                await _sending.WaitAsync(_stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException)
-            {
-                Log.SendFailed(logger, message.Method, ex);
-            }
+
+            _ = SendOneAsync(message);
+        }
+    }
+
+    private async Task SendOneAsync(Outgoing message)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            timeout.CancelAfter(s_sendTimeout);
+            await hub.Clients.Groups(message.Groups).SendAsync(message.Method, message.Argument, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        {
+            Log.SendSlow(logger, message.Method);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            Log.SendFailed(logger, message.Method, ex);
+        }
+        finally
+        {
+            _sending.Release();
         }
     }
 
@@ -411,6 +482,9 @@ public sealed partial class ControlPlane(
     {
         [LoggerMessage(2420, LogLevel.Warning, "Control event {Method} not queued: the control plane is stopping")]
         public static partial void OutboxClosed(ILogger logger, string method);
+
+        [LoggerMessage(2424, LogLevel.Debug, "Control event {Method} not taken by every page within 5 s (a stalled connection); given up for it")]
+        public static partial void SendSlow(ILogger logger, string method);
 
         [LoggerMessage(2421, LogLevel.Warning, "Control event {Method} could not be sent")]
         public static partial void SendFailed(ILogger logger, string method, Exception exception);

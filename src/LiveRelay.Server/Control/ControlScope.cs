@@ -58,6 +58,10 @@ public sealed class ControlScope(INewsroomStore store, ShareRegistry shares, Tim
         return user.IsHubWide || rundown.StationId is null || rundown.StationId == user.StationId;
     }
 
+    /// <summary>The active share of a target with a station, if there is one.</summary>
+    public Share? ShareWith(string stationId, ShareKind kind, string targetId) =>
+        shares.Active(time.GetUtcNow()).FirstOrDefault(s => s.Kind == kind && s.TargetId == targetId && s.StationId == stationId);
+
     private string[] Audience(string owner, ShareKind kind, string targetId)
     {
         List<string> groups = [ControlGroups.Hub, ControlGroups.Station(owner)];

@@ -24,8 +24,15 @@ public sealed class FeedAlerts(TimeProvider time)
     /// <summary>Raised with every alert raised or cleared.</summary>
     public event Action<Alert>? Changed;
 
-    /// <summary>Active alerts and those cleared lately, newest first.</summary>
-    public IReadOnlyList<Alert> Recent => [.. _recent.Reverse()];
+    /// <summary>Active alerts and those cleared lately, newest first, each in its latest state.</summary>
+    public IReadOnlyList<Alert> Recent
+    {
+        get
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            return [.. _recent.Reverse().Where(a => seen.Add(a.Id))];
+        }
+    }
 
     public void Raise(AlertKind kind, AlertSeverity severity, string path, string message)
     {
@@ -56,6 +63,16 @@ public sealed class FeedAlerts(TimeProvider time)
 
     /// <summary>A feed's publisher is back (or new).</summary>
     public void FeedOnline(string path) => Clear(AlertKind.FeedLost, path);
+
+    /// <summary>A stream is gone for good (its reconnect grace is over): its alerts end with it.</summary>
+    public void StreamEnded(string path)
+    {
+        _feeds.TryRemove(path, out _);
+        foreach (var kind in Enum.GetValues<AlertKind>())
+        {
+            Clear(kind, path);
+        }
+    }
 
     /// <summary>Looks at one live feed's health (once a second).</summary>
     public void Evaluate(FeedHealth health, bool hasVideo, TimeSpan sincePublished)

@@ -14,7 +14,17 @@ namespace LiveRelay.Server.Control;
 public sealed partial class UserAccounts(INewsroomStore store, TimeProvider time, ILogger<UserAccounts> logger)
 {
     public const int MinPasswordLength = 8;
+
+    /// <summary>Failed sign-ins one address may make in a minute; more are refused before any hashing.</summary>
+    public const int MaxFailuresPerMinute = 10;
+
     private const int MaxPasswordLength = 256;
+    private const int MaxTrackedAddresses = 10_000;
+    private static readonly TimeSpan s_failureWindow = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan s_existsCacheTime = TimeSpan.FromSeconds(10);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Count, long Since)> _failures = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool Exists, long At)> _exists = new(StringComparer.Ordinal);
 
     private readonly PasswordHasher<User> _hasher = new();
 
@@ -73,8 +83,65 @@ public sealed partial class UserAccounts(INewsroomStore store, TimeProvider time
         return user;
     }
 
+    /// <summary>Whether the user still exists (cached for a few seconds; a removal through <see cref="DeleteAsync"/> counts at once).</summary>
+    public async ValueTask<bool> ExistsAsync(string userId)
+    {
+        if (_exists.TryGetValue(userId, out var known) && time.GetElapsedTime(known.At) < s_existsCacheTime)
+        {
+            return known.Exists;
+        }
+
+        var exists = await store.GetUserAsync(userId).ConfigureAwait(false) is not null;
+        _exists[userId] = (exists, time.GetTimestamp());
+        if (_exists.Count > MaxTrackedAddresses)
+        {
+            _exists.Clear();
+        }
+
+        return exists;
+    }
+
+    /// <summary>Removes a user; their sign-ins stop working at once.</summary>
+    public async Task<bool> DeleteAsync(string userId)
+    {
+        var deleted = await store.DeleteUserAsync(userId).ConfigureAwait(false);
+        _exists[userId] = (false, time.GetTimestamp());
+        return deleted;
+    }
+
+    /// <summary>True when the address made too many failed sign-ins lately: refuse without trying.</summary>
+    public bool IsThrottled(string remoteAddress) =>
+        _failures.TryGetValue(remoteAddress, out var failures)
+        && failures.Count >= MaxFailuresPerMinute
+        && time.GetElapsedTime(failures.Since) < s_failureWindow;
+
     /// <summary>The user whose name and password these are, or null.</summary>
     public async Task<User?> SignInAsync(string? username, string? password, string remoteAddress)
+    {
+        var user = await CheckAsync(username, password, remoteAddress).ConfigureAwait(false);
+        if (user is null)
+        {
+            var now = time.GetTimestamp();
+            _failures.AddOrUpdate(
+                remoteAddress,
+                (1, now),
+                (_, f) => time.GetElapsedTime(f.Since, now) < s_failureWindow ? (f.Count + 1, f.Since) : (1, now));
+            if (_failures.Count > MaxTrackedAddresses)
+            {
+                foreach (var (address, f) in _failures)
+                {
+                    if (time.GetElapsedTime(f.Since, now) >= s_failureWindow)
+                    {
+                        _failures.TryRemove(address, out _);
+                    }
+                }
+            }
+        }
+
+        return user;
+    }
+
+    private async Task<User?> CheckAsync(string? username, string? password, string remoteAddress)
     {
         if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password) || username.Length > 64 || password.Length > MaxPasswordLength)
         {

@@ -327,6 +327,7 @@ public static class LiveRelayServer
         app.UseControlPageFiles();
         app.UseRouting();
         app.UseAuthentication();
+        app.UseRemovedUsersSignedOut();
         app.UseAuthorization();
         app.MapControlPage();
         app.MapControlAuthentication();

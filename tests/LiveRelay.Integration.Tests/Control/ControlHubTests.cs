@@ -262,6 +262,54 @@ public sealed class ControlHubTests(ServerFixture fixture)
         Assert.True(transport.GetProperty("packetsReceived").GetDouble() > 0, transport.ToString());
     }
 
+    [Fact]
+    public async Task AnotherStationsPrivateFeed_CannotBePutInARundown()
+    {
+        var mine = await _accounts.CreateStationAsync("Mine TV");
+        var theirs = await _accounts.CreateStationAsync("Theirs TV");
+        var (_, token) = await _accounts.CreateUserAsync(mine);
+        var privatePath = $"theirs/{Guid.NewGuid():N}"[..20];
+        var (status, feed) = await _server.AdminAsync(HttpMethod.Post, "/api/feeds", new { name = "Their camera", path = privatePath, stationId = theirs });
+        Assert.True(status == HttpStatusCode.Created, feed.ToString());
+        await using var hub = await _accounts.ConnectAsync(token);
+        var rundown = (await hub.InvokeAsync("CreateRundown", new { title = "Mine" })).GetProperty("rundown");
+        var id = Text(rundown, "id")!;
+
+        var bySource = await hub.InvokeAsync("AddItem", id, new { title = "Theirs", source = privatePath }, null);
+        var byFeed = await hub.InvokeAsync("AddItem", id, new { title = "Theirs", feedId = Text(feed, "id") }, null);
+        var byPreview = await hub.InvokeAsync("PreviewSource", id, privatePath, null);
+
+        foreach (var refused in new[] { bySource, byFeed, byPreview })
+        {
+            Assert.False(refused.GetProperty("ok").GetBoolean(), refused.ToString());
+            Assert.Contains("is not a feed your station may use", Text(refused, "error"));
+            Assert.Empty(refused.GetProperty("rundown").GetProperty("items").EnumerateArray());
+        }
+    }
+
+    [Fact]
+    public async Task RemovedUser_OpenPageIsClosed_AndTheTokenStopsWorking()
+    {
+        var (username, token) = await _accounts.CreateUserAsync(null);
+        await using var hub = await _accounts.ConnectAsync(token);
+        var (_, users) = await _server.AdminAsync(HttpMethod.Get, "/api/users");
+        var id = Text(users.EnumerateArray().Single(u => Text(u, "username") == username), "id")!;
+
+        var (status, _) = await _server.AdminAsync(HttpMethod.Delete, $"/api/users/{id}");
+
+        Assert.Equal(HttpStatusCode.NoContent, status);
+        var closed = await hub.WaitForStateAsync("closed", s_wait);
+        Assert.Equal("closed", closed.GetProperty("state").GetString());
+        using var http = _accounts.NewClient();
+        using var me = new HttpRequestMessage(HttpMethod.Get, "/api/auth/me");
+        me.Headers.Authorization = new("Bearer", token);
+        using var response = await http.SendAsync(me);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var (again, state) = await NodeHubClient.ConnectAsync(_server, token);
+        await using var _ = again;
+        Assert.Equal("failed", state.GetProperty("state").GetString());
+    }
+
     private static JsonElement Rundown(JsonElement state, string id) =>
         state.GetProperty("rundowns").EnumerateArray().Single(r => Text(r, "id") == id);
 

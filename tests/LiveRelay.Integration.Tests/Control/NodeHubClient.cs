@@ -16,6 +16,7 @@ internal sealed class NodeHubClient : IAsyncDisposable
     private readonly List<JsonElement> _events = [];
     private readonly Dictionary<int, TaskCompletionSource<JsonElement>> _calls = [];
     private readonly TaskCompletionSource<JsonElement> _state = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<JsonElement> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
     private readonly Task _reader;
     private readonly System.Text.StringBuilder _stderr = new();
@@ -89,6 +90,10 @@ internal sealed class NodeHubClient : IAsyncDisposable
 
         return reply.GetProperty("result");
     }
+
+    /// <summary>Waits until the connection is closed (by the server, or because node exited).</summary>
+    public Task<JsonElement> WaitForStateAsync(string state, TimeSpan timeout) =>
+        state == "closed" ? _closed.Task.WaitAsync(timeout) : throw new ArgumentException("only \"closed\" can be awaited", nameof(state));
 
     /// <summary>Waits for an event named <paramref name="name"/> whose first argument satisfies <paramref name="match"/> (events already received count).</summary>
     public async Task<JsonElement> WaitForEventAsync(string name, Func<JsonElement, bool> match, TimeSpan timeout, string what)
@@ -165,9 +170,13 @@ internal sealed class NodeHubClient : IAsyncDisposable
                 continue;
             }
 
-            if (message.TryGetProperty("state", out _))
+            if (message.TryGetProperty("state", out var state))
             {
                 _state.TrySetResult(message);
+                if (state.GetString() == "closed")
+                {
+                    _closed.TrySetResult(message);
+                }
             }
             else if (message.TryGetProperty("event", out _))
             {
@@ -193,6 +202,8 @@ internal sealed class NodeHubClient : IAsyncDisposable
             }
         }
 
-        _state.TrySetResult(JsonDocument.Parse("""{"state":"closed","error":"node exited"}""").RootElement);
+        var exited = JsonDocument.Parse("""{"state":"closed","error":"node exited"}""").RootElement;
+        _state.TrySetResult(exited);
+        _closed.TrySetResult(exited);
     }
 }

@@ -95,7 +95,18 @@ public sealed class FeedAlertsTests
         _alerts.FeedOnline(Path);
 
         Assert.Equal([(AlertKind.FeedLost, AlertSeverity.Critical, false), (AlertKind.FeedLost, AlertSeverity.Critical, true)], _published.Select(a => (a.Kind, a.Severity, a.Cleared)));
-        Assert.Equal(2, _alerts.Recent.Count);
-        Assert.True(_alerts.Recent[0].Cleared);
+        var recent = Assert.Single(_alerts.Recent);
+        Assert.True(recent.Cleared);
+    }
+
+    [Fact]
+    public void StreamEnded_ClearsWhatWasActiveForIt()
+    {
+        _alerts.FeedLost(Path);
+        _alerts.Raise(AlertKind.Fallback, AlertSeverity.Critical, "program/x", "on the slate");
+
+        _alerts.StreamEnded(Path);
+
+        Assert.Equal([(AlertKind.FeedLost, true), (AlertKind.Fallback, false)], _alerts.Recent.Select(a => (a.Kind, a.Cleared)).OrderBy(a => a.Kind));
     }
 }

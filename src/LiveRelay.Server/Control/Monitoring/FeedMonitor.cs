@@ -31,6 +31,8 @@ public sealed partial class FeedMonitor : IAsyncDisposable
     private long _bucketStart;
     private double? _level;
     private long _levelAt;
+    private long _lastOutput;
+    private int _runningFor = -1;
 
     public FeedMonitor(LiveStream stream, TimeProvider time, ILogger logger)
     {
@@ -44,6 +46,25 @@ public sealed partial class FeedMonitor : IAsyncDisposable
 
     /// <summary>The stream watched.</summary>
     public LiveStream Stream => _stream;
+
+    /// <summary>How long ffmpeg may stay silent while frames go in before it is restarted.</summary>
+    public static TimeSpan StallTimeout { get; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>False when the stream's tracks changed since ffmpeg started (a restart is due).</summary>
+    public bool MatchesTracks
+    {
+        get
+        {
+            var running = Volatile.Read(ref _runningFor);
+            return running < 0 || running == Wanted(_stream);
+        }
+    }
+
+    /// <summary>Whether a stream has anything a monitor can show: H.264 pictures or audio.</summary>
+    public static bool CanMonitor(LiveStream stream) => Wanted(stream) != 0;
+
+    private static int Wanted(LiveStream stream) =>
+        (stream.VideoTrack?.Codec == CodecId.H264 ? 1 : 0) | (stream.AudioTrack is not null ? 2 : 0);
 
     /// <summary>The latest thumbnail (JPEG), or null before the first.</summary>
     public byte[]? Thumbnail => Volatile.Read(ref _thumbnail);
@@ -136,7 +157,17 @@ public sealed partial class FeedMonitor : IAsyncDisposable
         while (!_stop.IsCancellationRequested && _stream.State != StreamState.Ended)
         {
             var started = _time.GetTimestamp();
-            var error = await RunOnceAsync().ConfigureAwait(false);
+            string? error;
+            try
+            {
+                error = await RunOnceAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Never let a monitor die silently: log, back off and try again.
+                error = $"{ex.GetType().Name}: {ex.Message}";
+            }
+
             if (_stop.IsCancellationRequested || _stream.State == StreamState.Ended)
             {
                 return;
@@ -161,9 +192,10 @@ public sealed partial class FeedMonitor : IAsyncDisposable
     {
         var thumbnails = _stream.VideoTrack?.Codec == CodecId.H264;
         var audio = _stream.AudioTrack is not null;
+        Volatile.Write(ref _runningFor, (thumbnails ? 1 : 0) | (audio ? 2 : 0));
         if (!thumbnails && !audio)
         {
-            return "nothing to monitor yet (no H.264 video, no audio)";
+            return "nothing to monitor (no H.264 video, no audio)";
         }
 
         var start = new ProcessStartInfo("ffmpeg", Arguments(thumbnails, audio))
@@ -187,23 +219,89 @@ public sealed partial class FeedMonitor : IAsyncDisposable
         {
             using var reader = _stream.Subscribe("monitor", null);
             using var registration = linked.Token.Register(static r => ((MediaReader)r!).Dispose(), reader);
+            Volatile.Write(ref _lastOutput, _time.GetTimestamp());
+
+            // Reads of a child's pipes block a thread on Linux: stdout and stderr get threads of their
+            // own, not the pool's. Writes to stdin block only when ffmpeg stops reading, and the
+            // watchdog kills it then.
             var input = PipeWriter.Create(process.StandardInput.BaseStream);
             var feed = FeedAsync(reader, input, linked.Token);
-            var pictures = ReadPicturesAsync(process.StandardOutput.BaseStream, linked.Token);
-            var levels = ReadLogAsync(process.StandardError, linked.Token);
+            var pictures = OnThread("monitor-stdout", () => ReadPictures(process.StandardOutput.BaseStream));
+            var log = OnThread("monitor-stderr", () => ReadLog(process.StandardError));
+            var stalled = WatchAsync(reader, linked.Token);
 
-            // Whichever ends first ends the run: the feed (reader closed), ffmpeg (exited), or a bad picture stream.
-            var first = await Task.WhenAny(feed, pictures, process.WaitForExitAsync(linked.Token)).ConfigureAwait(false);
-            var reason = first == pictures ? await pictures.ConfigureAwait(false) : null;
+            // Whichever ends first ends the run: the feed (reader closed), ffmpeg (exited or broke its
+            // picture stream), or the watchdog (ffmpeg stopped answering).
+            var first = await Task.WhenAny(feed, pictures, stalled, process.WaitForExitAsync(linked.Token)).ConfigureAwait(false);
+            var feedEnded = reader.CloseReason != ReaderCloseReason.None;
+            var reason = first == pictures ? await pictures.ConfigureAwait(false)
+                : first == stalled ? await stalled.ConfigureAwait(false)
+                : null;
             await linked.CancelAsync().ConfigureAwait(false);
-            if (!process.HasExited)
+            Kill(process);
+            await Task.WhenAll(Quietly(feed), Quietly(pictures), Quietly(log), Quietly(stalled)).ConfigureAwait(false);
+            if (reason is not null || _stop.IsCancellationRequested || feedEnded)
             {
-                process.Kill(entireProcessTree: true);
+                return reason;
             }
 
-            await Task.WhenAll(Quietly(feed), Quietly(pictures), Quietly(levels)).ConfigureAwait(false);
-            var lastLines = levels.IsCompletedSuccessfully ? levels.Result : "";
-            return reason ?? (_stop.IsCancellationRequested || reader.CloseReason != ReaderCloseReason.None ? null : $"ffmpeg exited ({ExitCode(process)}): {lastLines}");
+            return $"ffmpeg exited ({ExitCode(process)}): {(log.IsCompletedSuccessfully ? log.Result : "")}";
+        }
+    }
+
+    /// <summary>Runs a blocking loop on a thread of its own.</summary>
+    private static Task<T> OnThread<T>(string name, Func<T> loop)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.TrySetResult(loop());
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = name,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or AggregateException or NotSupportedException)
+        {
+            // It exited on its own meanwhile.
+        }
+    }
+
+    /// <summary>Ends the run when ffmpeg has said nothing (no picture, no level) for a while although frames go in.</summary>
+    private async Task<string?> WatchAsync(MediaReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var delivered = reader.DeliveredFrames;
+                await Task.Delay(StallTimeout, _time, cancellationToken).ConfigureAwait(false);
+                if (reader.DeliveredFrames > delivered && _time.GetElapsedTime(Volatile.Read(ref _lastOutput)) > StallTimeout)
+                {
+                    return $"ffmpeg stalled: no thumbnail or level for {StallTimeout.TotalSeconds:0} s while the feed was live";
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
         }
     }
 
@@ -223,57 +321,67 @@ public sealed partial class FeedMonitor : IAsyncDisposable
         }
     }
 
-    private async Task<string?> ReadPicturesAsync(Stream stdout, CancellationToken cancellationToken)
+    /// <summary>Reads the thumbnails from ffmpeg's stdout until it closes; the reason if they were unreadable.</summary>
+    private string? ReadPictures(Stream stdout)
     {
-        var pipe = PipeReader.Create(stdout);
+        var buffer = new byte[64 * 1024];
+        var length = 0;
         try
         {
             while (true)
             {
-                var result = await pipe.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var reader = new SequenceReader<byte>(result.Buffer);
-                try
+                if (length == buffer.Length)
                 {
-                    while (MultipartJpegReader.TryRead(ref reader, out var picture))
+                    if (buffer.Length >= MultipartJpegReader.MaxPictureBytes + MultipartJpegReader.MaxHeaderBytes + 2)
                     {
-                        Volatile.Write(ref _thumbnail, picture.ToArray());
-                        Interlocked.Increment(ref _thumbnailVersion);
+                        return "ffmpeg's thumbnails are unreadable: a part larger than the limit";
                     }
-                }
-                catch (InvalidDataException ex)
-                {
-                    return $"ffmpeg's thumbnails are unreadable: {ex.Message}";
+
+                    Array.Resize(ref buffer, buffer.Length * 2);
                 }
 
-                pipe.AdvanceTo(reader.Position, result.Buffer.End);
-                if (result.IsCompleted)
+                var read = stdout.Read(buffer, length, buffer.Length - length);
+                if (read == 0)
                 {
-                    // Parked here until the run ends: ffmpeg's exit is the signal, not its stdout.
-                    await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                    return null;
                 }
+
+                length += read;
+                var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(buffer, 0, length));
+                while (MultipartJpegReader.TryRead(ref reader, out var picture))
+                {
+                    Volatile.Write(ref _thumbnail, picture.ToArray());
+                    Interlocked.Increment(ref _thumbnailVersion);
+                    Volatile.Write(ref _lastOutput, _time.GetTimestamp());
+                }
+
+                var consumed = (int)reader.Consumed;
+                buffer.AsSpan(consumed, length - consumed).CopyTo(buffer);
+                length -= consumed;
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+        catch (InvalidDataException ex)
+        {
+            return $"ffmpeg's thumbnails are unreadable: {ex.Message}";
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             return null;
         }
-        finally
-        {
-            await pipe.CompleteAsync().ConfigureAwait(false);
-        }
     }
 
-    /// <summary>Reads ffmpeg's log: level readings go to the meter; the last lines are kept for an error message.</summary>
-    private async Task<string> ReadLogAsync(StreamReader stderr, CancellationToken cancellationToken)
+    /// <summary>Reads ffmpeg's log until it closes: level readings go to the meter; the last lines are kept for an error message.</summary>
+    private string ReadLog(StreamReader stderr)
     {
         var last = new Queue<string>(4);
         try
         {
-            while (await stderr.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            while (stderr.ReadLine() is { } line)
             {
                 if (TryParsePeak(line, out var peak))
                 {
                     OnPeak(peak);
+                    Volatile.Write(ref _lastOutput, _time.GetTimestamp());
                 }
                 else if (!line.Contains("Parsed_ametadata", StringComparison.Ordinal))
                 {
@@ -286,7 +394,7 @@ public sealed partial class FeedMonitor : IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             // Stopped.
         }
@@ -300,7 +408,7 @@ public sealed partial class FeedMonitor : IAsyncDisposable
         {
             await task.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException or ObjectDisposedException)
         {
             // The run is over; its end reason was taken already.
         }

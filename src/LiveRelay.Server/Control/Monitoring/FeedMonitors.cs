@@ -9,7 +9,7 @@ namespace LiveRelay.Server.Control.Monitoring;
 /// (pages say so with <c>SetWatching</c>), and stops them all a little after the last page stopped
 /// watching, or a feed's monitor when the feed ends. At most <see cref="MaxMonitors"/> run at once.
 /// </summary>
-public sealed class FeedMonitors(TimeProvider time, ILoggerFactory loggers) : IAsyncDisposable
+public sealed partial class FeedMonitors(TimeProvider time, ILoggerFactory loggers) : IAsyncDisposable
 {
     /// <summary>How long monitors outlive the last watcher (a page reload should not restart them).</summary>
     public static readonly TimeSpan Linger = TimeSpan.FromSeconds(15);
@@ -44,15 +44,16 @@ public sealed class FeedMonitors(TimeProvider time, ILoggerFactory loggers) : IA
         ArgumentNullException.ThrowIfNull(streams);
         var watched = !_watchers.IsEmpty || (Volatile.Read(ref _lastWatchedAt) is var last and not 0 && time.GetElapsedTime(last) < Linger);
         var live = watched
-            ? streams.Where(s => s.State == StreamState.Live && !IsProgram(s.Path) && (s.VideoTrack is not null || s.AudioTrack is not null))
+            ? streams.Where(s => s.State == StreamState.Live && !IsProgram(s.Path) && FeedMonitor.CanMonitor(s))
                 .ToDictionary(s => s.Path, StringComparer.Ordinal)
             : [];
         foreach (var (path, monitor) in _monitors)
         {
-            // Gone, or a new stream at the same path (the old one ended).
-            if ((!live.TryGetValue(path, out var stream) || !ReferenceEquals(stream, monitor.Stream)) && _monitors.TryRemove(path, out _))
+            // Gone, a new stream at the same path (the old one ended), or new tracks (audio came later).
+            if ((!live.TryGetValue(path, out var stream) || !ReferenceEquals(stream, monitor.Stream) || !monitor.MatchesTracks)
+                && _monitors.TryRemove(path, out _))
             {
-                await monitor.DisposeAsync().ConfigureAwait(false);
+                await StopAsync(monitor).ConfigureAwait(false);
             }
         }
 
@@ -76,9 +77,28 @@ public sealed class FeedMonitors(TimeProvider time, ILoggerFactory loggers) : IA
         {
             if (_monitors.TryRemove(path, out var monitor))
             {
-                await monitor.DisposeAsync().ConfigureAwait(false);
+                await StopAsync(monitor).ConfigureAwait(false);
             }
         }
+    }
+
+    private async Task StopAsync(FeedMonitor monitor)
+    {
+        try
+        {
+            await monitor.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // One monitor's trouble must not keep the others (or the shutdown) from going on.
+            Log.StopFailed(_logger, monitor.Path, ex);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2401, LogLevel.Warning, "Feed monitor of {StreamPath} did not stop cleanly")]
+        public static partial void StopFailed(ILogger logger, string streamPath, Exception exception);
     }
 
     internal static bool IsProgram(string path) => path.StartsWith(Rundown.ProgramPathFor(""), StringComparison.Ordinal);
