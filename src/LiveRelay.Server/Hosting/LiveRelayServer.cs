@@ -20,6 +20,7 @@ using LiveRelay.Server.Control;
 using LiveRelay.Server.Control.Monitoring;
 using LiveRelay.Server.Metrics;
 using LiveRelay.Server.Newsroom;
+using LiveRelay.Server.Relaying;
 using Microsoft.AspNetCore.Connections;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -232,6 +233,7 @@ public static class LiveRelayServer
         services.AddSingleton<HlsService>();
         AddNewsroom(services, options);
         AddControl(services, options);
+        services.AddSingleton<RelayManager>();
         services.AddSingleton(options.Srt);
         services.AddSingleton<SrtServer>();
         services.AddHostedService<SrtListenerService>();
@@ -333,6 +335,7 @@ public static class LiveRelayServer
         app.MapControlAuthentication();
         app.MapStreamsApi();
         app.MapNewsroomApi();
+        app.MapRelaysApi();
         app.MapLiveMedia();
     }
 
