@@ -48,7 +48,7 @@ public static class NewsroomApi
             Respond(await newsroom.GetLinksAsync(id, Bases(context, options)).ConfigureAwait(false), Results.Ok))
             .WithSummary("Ready-to-paste pull links (HLS, HTTP-FLV, RTMP, SRT) with the partner's signed token.");
 
-        api.MapGet("/pulls", async (string? stationId, string? stream, DateTimeOffset? since, int? limit, INewsroomStore store) =>
+        api.MapGet("/pull-log", async (string? stationId, string? stream, DateTimeOffset? since, int? limit, INewsroomStore store) =>
             await store.ListPullsAsync(new PullQuery(stationId, stream, since, limit ?? 500)).ConfigureAwait(false))
             .WithSummary("The pull log, newest first: who pulled which stream, how, from where, when, for how long and how many bytes.");
         return endpoints;

@@ -20,6 +20,7 @@ using LiveRelay.Server.Control;
 using LiveRelay.Server.Control.Monitoring;
 using LiveRelay.Server.Metrics;
 using LiveRelay.Server.Newsroom;
+using LiveRelay.Server.Pulling;
 using LiveRelay.Server.Relaying;
 using Microsoft.AspNetCore.Connections;
 using Serilog;
@@ -234,6 +235,7 @@ public static class LiveRelayServer
         AddNewsroom(services, options);
         AddControl(services, options);
         services.AddSingleton<RelayManager>();
+        services.AddSingleton<PullManager>();
         services.AddSingleton(options.Srt);
         services.AddSingleton<SrtServer>();
         services.AddHostedService<SrtListenerService>();
@@ -336,6 +338,7 @@ public static class LiveRelayServer
         app.MapStreamsApi();
         app.MapNewsroomApi();
         app.MapRelaysApi();
+        app.MapPullsApi();
         app.MapLiveMedia();
     }
 

@@ -131,7 +131,7 @@ internal sealed class NewsroomDriver(ServerProcess server)
     /// <summary>The pull log entries of a station (or of a stream), newest first.</summary>
     public async Task<List<JsonElement>> PullsAsync(string query)
     {
-        var (status, body) = await server.AdminAsync(HttpMethod.Get, $"/api/pulls?{query}");
+        var (status, body) = await server.AdminAsync(HttpMethod.Get, $"/api/pull-log?{query}");
         Assert.True(status == HttpStatusCode.OK, $"GET pulls: {(int)status} {body}");
         return [.. body.EnumerateArray()];
     }

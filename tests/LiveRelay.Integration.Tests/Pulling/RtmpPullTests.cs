@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text.Json;
+using LiveRelay.Integration.Tests.Infrastructure;
+
+namespace LiveRelay.Integration.Tests.Pulling;
+
+/// <summary>RTMP URL pulls from a server that is not ours: ffmpeg serving a generated stream with <c>-listen 1</c>.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class RtmpPullTests(ServerFixture fixture) : IDisposable
+{
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(45);
+    private readonly ServerProcess _server = fixture.Server;
+    private readonly TempFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    /// <summary>ffmpeg as an RTMP server that sends a generated H.264/AAC stream to the first client that plays it.</summary>
+    private static ExternalProcess ServeOnce(int port, int seconds) => ExternalProcess.Start("ffmpeg",
+    [
+        "-hide_banner", "-loglevel", "info", "-re",
+        "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+        "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=44100",
+        "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-f", "flv", "-listen", "1", $"rtmp://127.0.0.1:{port}/src/cam",
+    ]);
+
+    [Fact]
+    public async Task Pull_FromFfmpegRtmpServer_IsLiveAtThePath_PlayableOverHls_AndComesBackAfterTheSourceReturns()
+    {
+        var port = FreePort.Tcp();
+        var path = $"cams/door-{Guid.NewGuid():N}"[..24];
+        await using (var source = ServeOnce(port, 60))
+        {
+            var (status, pull) = await _server.AdminAsync(HttpMethod.Post, "/api/pulls", new { path, url = $"rtmp://127.0.0.1:{port}/src/cam", transport = "tcp", onDemand = false });
+
+            Assert.True(status == HttpStatusCode.Created, pull.ToString());
+            var id = pull.GetProperty("id").GetString()!;
+            var stream = await _server.WaitForStreamAsync(path, s => s.GetProperty("framesIn").GetInt64() > 75, s_wait);
+            Assert.Equal("rtmp-pull", stream.GetProperty("publisher").GetProperty("protocol").GetString());
+            Assert.Equal(640, stream.GetProperty("video").GetProperty("width").GetInt32());
+            var live = await WaitForPullAsync(id, p => p.GetProperty("state").GetString() == "live");
+            Assert.True(live.GetProperty("bytesReceived").GetInt64() > 0, live.ToString());
+
+            var file = _files.File("pulled.ts");
+            await using var player = Ffmpeg.Record(_server.HttpUrl($"{path}/index.m3u8"), file, 3);
+            Assert.True(await player.WaitForExitAsync(s_wait) == 0, player.AllOutput);
+            var probe = await Ffmpeg.ProbeAsync(file);
+            Assert.Equal("h264", probe.Video.GetProperty("codec_name").GetString());
+            Assert.Equal("aac", probe.Audio.GetProperty("codec_name").GetString());
+
+            // The camera goes away: the pull retries with the reason.
+            source.Kill();
+            var retrying = await WaitForPullAsync(id, p => p.GetProperty("state").GetString() == "retrying");
+            Assert.False(string.IsNullOrEmpty(retrying.GetProperty("lastError").GetString()));
+
+            // It comes back: the pull is live again and frames flow at the same path.
+            var framesBefore = (await _server.FindStreamAsync(path))?.GetProperty("framesIn").GetInt64() ?? 0;
+            await using var again = ServeOnce(port, 60);
+            await WaitForPullAsync(id, p => p.GetProperty("state").GetString() == "live" && p.GetProperty("attempts").GetInt32() >= 2);
+            await _server.WaitForStreamAsync(path, s => s.GetProperty("framesIn").GetInt64() > framesBefore + 50, s_wait);
+            Assert.Equal(HttpStatusCode.NoContent, (await _server.AdminAsync(HttpMethod.Delete, $"/api/pulls/{id}")).Status);
+        }
+    }
+
+    [Fact]
+    public async Task Pull_UnreachableSource_IsRetryingWithTheReason()
+    {
+        var path = $"cams/none-{Guid.NewGuid():N}"[..24];
+
+        var (status, pull) = await _server.AdminAsync(HttpMethod.Post, "/api/pulls", new { path, url = $"rtmp://127.0.0.1:{FreePort.Tcp()}/src/cam" });
+
+        Assert.Equal(HttpStatusCode.Created, status);
+        var id = pull.GetProperty("id").GetString()!;
+        var retrying = await WaitForPullAsync(id, p => p.GetProperty("state").GetString() == "retrying");
+        Assert.Contains("refused", retrying.GetProperty("lastError").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Null(await _server.FindStreamAsync(path));
+        Assert.Contains((await _server.AdminAsync(HttpMethod.Get, "/api/pulls")).Body.EnumerateArray(), p => p.GetProperty("id").GetString() == id);
+        await _server.AdminAsync(HttpMethod.Delete, $"/api/pulls/{id}");
+    }
+
+    [Theory]
+    [InlineData("cams/x", "rtsp://cam/stream", null, "rtsp:// pulls are not supported yet")]
+    [InlineData("cams/x", "rtmp://host/onlyapp", null, "must name an application and a stream")]
+    [InlineData("cams/x", "rtmp://host/app/s", true, "onDemand")]
+    [InlineData("bad path!", "rtmp://host/app/s", null, "path:")]
+    public async Task Pull_BadRequest_Is400NamingTheProblem(string path, string url, bool? onDemand, string expected)
+    {
+        var (status, body) = await _server.AdminAsync(HttpMethod.Post, "/api/pulls", new { path, url, onDemand });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(expected, body.GetProperty("error").GetString());
+    }
+
+    /// <summary>Polls the pull's API entry: the API is the only view of its state.</summary>
+    private async Task<JsonElement> WaitForPullAsync(string id, Func<JsonElement, bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(s_wait);
+        JsonElement last = default;
+        while (!deadline.IsCancellationRequested)
+        {
+            var (_, pull) = await _server.AdminAsync(HttpMethod.Get, $"/api/pulls/{id}");
+            last = pull;
+            if (condition(pull))
+            {
+                return pull;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"pull {id} did not reach the state; last: {last}");
+    }
+}
