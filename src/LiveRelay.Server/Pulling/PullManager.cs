@@ -38,27 +38,41 @@ public sealed class PullManager(StreamHub hub, TimeProvider time, ILoggerFactory
             return null;
         }
 
-        if (input.Url is { } url && !url.StartsWith("rtmp://", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(url, UriKind.Absolute, out var other))
-        {
-            error = $"url: {other.Scheme}:// pulls are not supported yet; rtmp:// is";
-            return null;
-        }
-
-        if (!RtmpUrl.TryParse(input.Url, out var rtmp, out var urlError))
-        {
-            error = $"url: {urlError}";
-            return null;
-        }
-
         if (_pulls.Values.Any(p => p.Definition.Path == path))
         {
             error = $"path: {path} is pulled already";
             return null;
         }
 
-        var definition = new PullDefinition(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), path, input.Url!, transport, false);
-        var pull = new PullSource(definition, rtmp!, hub, time, _logger);
+        var definition = new PullDefinition(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), path, input.Url ?? "", transport, false);
+        PullSource pull;
+        if (input.Url is { } srt && srt.StartsWith("srt://", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!SrtPullSource.TryValidate(srt, out var uri, out var srtError))
+            {
+                error = $"url: {srtError}";
+                return null;
+            }
+
+            pull = new SrtPullSource(definition, uri!, hub, time, _logger);
+        }
+        else if (input.Url is { } other && !other.StartsWith("rtmp://", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(other, UriKind.Absolute, out var otherUri))
+        {
+            error = $"url: {otherUri.Scheme}:// pulls are not supported yet; rtmp:// and srt:// are";
+            return null;
+        }
+        else if (RtmpUrl.TryParse(input.Url, out var rtmp, out var urlError))
+        {
+            pull = new RtmpPullSource(definition, rtmp!, hub, time, _logger);
+        }
+        else
+        {
+            error = $"url: {urlError}";
+            return null;
+        }
+
         _pulls[definition.Id] = pull;
+        pull.Start();
         error = null;
         return pull.Status;
     }

@@ -1,6 +1,4 @@
 using LiveRelay.Core.Streams;
-using LiveRelay.Formats.Flv;
-using LiveRelay.Formats.Media;
 using LiveRelay.Protocols.Rtmp.Chunks;
 using LiveRelay.Protocols.Rtmp.Client;
 
@@ -36,24 +34,21 @@ public sealed record PullStatus(
     int Attempts);
 
 /// <summary>
-/// Pulls one RTMP URL into a live path: plays it, turns its FLV bodies into media frames and
-/// publishes them at the path (players see an ordinary live stream; a reconnect within the grace
-/// continues the same stream with a discontinuity). A source that refuses, drops, or goes quiet
-/// (no media for <see cref="ReadTimeout"/>) is retried with exponential back-off and jitter.
+/// Pulls one URL into a live path and publishes what arrives there (players see an ordinary live
+/// stream; a reconnect within the grace continues the same stream with a discontinuity). A source
+/// that refuses, drops, or goes quiet (no media for <see cref="ReadTimeout"/>) is retried with
+/// exponential back-off and jitter. Each protocol supplies one connection's work.
 /// </summary>
-public sealed partial class PullSource : IAsyncDisposable
+public abstract partial class PullSource : IAsyncDisposable
 {
     public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly RtmpUrl _url;
-    private readonly StreamHub _hub;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
+    private readonly string _shownUrl;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _run;
+    private Task _run = Task.CompletedTask;
     private volatile PullState _state = PullState.Connecting;
     private volatile string? _lastError;
     private long _bytesReceived;
@@ -61,22 +56,33 @@ public sealed partial class PullSource : IAsyncDisposable
     private int _attempts;
     private DateTimeOffset? _liveSince;
 
-    public PullSource(PullDefinition definition, RtmpUrl url, StreamHub hub, TimeProvider time, ILogger logger)
+    protected PullSource(PullDefinition definition, string shownUrl, StreamHub hub, TimeProvider time, ILogger logger)
     {
         Definition = definition;
-        _url = url;
-        _hub = hub;
-        _time = time;
-        _logger = logger;
-        _run = Task.Run(RunAsync);
+        _shownUrl = shownUrl;
+        Hub = hub;
+        Time = time;
+        Logger = logger;
     }
 
     public PullDefinition Definition { get; }
 
+    protected StreamHub Hub { get; }
+
+    protected TimeProvider Time { get; }
+
+    protected ILogger Logger { get; }
+
+    /// <summary>Cancelled when the pull is removed.</summary>
+    protected CancellationToken Stopping => _stop.Token;
+
+    /// <summary>Starts the pull's loop.</summary>
+    public void Start() => _run = Task.Run(RunAsync);
+
     public PullStatus Status => new(
         Definition.Id,
         Definition.Path,
-        _url.ToString(),
+        _shownUrl,
         Definition.Transport,
         Definition.OnDemand,
         _state,
@@ -108,7 +114,7 @@ public sealed partial class PullSource : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception ex) when (ex is RtmpClientException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or TimeoutException or Formats.Amf.AmfFormatException or RtmpProtocolException)
+            catch (Exception ex) when (ex is RtmpClientException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or TimeoutException or Formats.Amf.AmfFormatException or RtmpProtocolException or Protocols.Srt.SrtException or InvalidDataException)
             {
                 SetState(PullState.Retrying, ex is OperationCanceledException ? "the source did not answer in time" : ex.Message);
             }
@@ -117,7 +123,7 @@ public sealed partial class PullSource : IAsyncDisposable
             var backoff = TimeSpan.FromSeconds(Math.Min(s_maxBackoff.TotalSeconds, Math.Pow(2, Math.Min(failures, 6) - 1)));
             try
             {
-                await Task.Delay(backoff * (0.75 + (Random.Shared.NextDouble() * 0.5)), _time, _stop.Token).ConfigureAwait(false);
+                await Task.Delay(backoff * (0.75 + (Random.Shared.NextDouble() * 0.5)), Time, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -126,95 +132,35 @@ public sealed partial class PullSource : IAsyncDisposable
         }
     }
 
-    /// <summary>One connection: play, publish what comes; true when media arrived.</summary>
-    private async Task<bool> PullOnceAsync()
+    /// <summary>One connection: receive and publish until the source ends; true when media arrived.</summary>
+    protected abstract Task<bool> PullOnceAsync();
+
+    /// <summary>Publishes at the pull's path; throws when the path is taken.</summary>
+    protected StreamPublisher PublishAtPath(string protocol)
     {
-        Interlocked.Increment(ref _attempts);
-        SetState(PullState.Connecting, _lastError);
-        using var connect = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        connect.CancelAfter(s_connectTimeout);
-        await using var client = await RtmpClient.ConnectAsync(_url, connect.Token).ConfigureAwait(false);
-        await client.PlayAsync(connect.Token).ConfigureAwait(false);
+        var status = Hub.TryPublish(Definition.Path, new PublisherInfo(protocol, _shownUrl), out var publisher);
+        return publisher ?? throw new InvalidDataException($"cannot publish at {Definition.Path}: {status}");
+    }
 
-        var status = _hub.TryPublish(Definition.Path, new PublisherInfo("rtmp-pull", _url.ToString()), out var publisher);
-        if (publisher is null)
+    /// <summary>Counts received bytes and frames; the first frame makes the pull live.</summary>
+    protected void Received(long bytes, int frames)
+    {
+        Interlocked.Add(ref _bytesReceived, bytes);
+        if (frames > 0)
         {
-            throw new RtmpClientException($"cannot publish at {Definition.Path}: {status}");
-        }
-
-        using (publisher)
-        {
-            var media = new FlvMediaReader();
-            var received = false;
-            var lastBytes = client.BytesReceived;
-            while (true)
+            Interlocked.Add(ref _framesReceived, frames);
+            if (_state != PullState.Live)
             {
-                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                quiet.CancelAfter(ReadTimeout);
-                RtmpMessage? next;
-                try
-                {
-                    next = await client.ReadMessageAsync(quiet.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
-                {
-                    throw new TimeoutException($"no media from the source for {ReadTimeout.TotalSeconds:0} s");
-                }
-
-                if (next is not { } message)
-                {
-                    return received;
-                }
-
-                Interlocked.Add(ref _bytesReceived, client.BytesReceived - lastBytes);
-                lastBytes = client.BytesReceived;
-                if (!Publish(publisher, media, message))
-                {
-                    message.Payload.Release();
-                    continue;
-                }
-
-                Interlocked.Increment(ref _framesReceived);
-                if (!received)
-                {
-                    received = true;
-                    _liveSince = _time.GetUtcNow();
-                    SetState(PullState.Live, null);
-                }
+                _liveSince = Time.GetUtcNow();
+                SetState(PullState.Live, null);
             }
         }
     }
 
-    /// <summary>Publishes an audio/video message as a frame; true when the payload was handed over.</summary>
-    private bool Publish(StreamPublisher publisher, FlvMediaReader media, in RtmpMessage message)
+    protected void Attempt()
     {
-        if (message.TypeId == RtmpMessageType.DataAmf0)
-        {
-            if (FlvScriptData.TryReadScriptData(message.Span, out var name, out var data) && data is not null && name is "onMetaData" or "@setDataFrame")
-            {
-                publisher.SetMetadata(FlvMediaWriter.ToPlainValues(data));
-            }
-
-            return false;
-        }
-
-        var type = message.TypeId == RtmpMessageType.Video ? FlvTagType.Video : FlvTagType.Audio;
-        switch (media.Read(type, message.Payload, message.Timestamp, out var frame, out var track, out var problem))
-        {
-            case FlvMediaResult.Frame:
-                publisher.Write(frame!);
-                return true;
-            case FlvMediaResult.TrackChanged:
-                publisher.SetTrack(track!);
-                return false;
-            default:
-                if (problem is not null)
-                {
-                    Log.MediaIgnored(_logger, Definition.Path, problem);
-                }
-
-                return false;
-        }
+        Interlocked.Increment(ref _attempts);
+        SetState(PullState.Connecting, _lastError);
     }
 
     private void SetState(PullState state, string? error)
@@ -228,16 +174,16 @@ public sealed partial class PullSource : IAsyncDisposable
                 _liveSince = null;
             }
 
-            Log.StateChanged(_logger, Definition.Id, Definition.Path, _url.ToString(), state, error ?? "");
+            Log.StateChanged(Logger, Definition.Id, Definition.Path, _shownUrl, state, error ?? "");
         }
     }
 
-    private static partial class Log
+    protected static partial class Log
     {
         [LoggerMessage(2510, LogLevel.Information, "Pull {PullId} of {Source} into {StreamPath}: {State} {Error}")]
-        public static partial void StateChanged(ILogger logger, string pullId, string streamPath, string source, PullState state, string error);
+        internal static partial void StateChanged(ILogger logger, string pullId, string streamPath, string source, PullState state, string error);
 
         [LoggerMessage(2511, LogLevel.Debug, "Pull into {StreamPath}: media ignored: {Problem}")]
-        public static partial void MediaIgnored(ILogger logger, string streamPath, string problem);
+        internal static partial void MediaIgnored(ILogger logger, string streamPath, string problem);
     }
 }

@@ -4,9 +4,9 @@ using LiveRelay.Integration.Tests.Infrastructure;
 
 namespace LiveRelay.Integration.Tests.Pulling;
 
-/// <summary>RTMP URL pulls from a server that is not ours: ffmpeg serving a generated stream with <c>-listen 1</c>.</summary>
+/// <summary>URL pulls from servers that are not ours: ffmpeg serving a generated stream over RTMP (<c>-listen 1</c>) or SRT (listener mode).</summary>
 [Collection(ServerCollection.Name)]
-public sealed class RtmpPullTests(ServerFixture fixture) : IDisposable
+public sealed class UrlPullTests(ServerFixture fixture) : IDisposable
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(45);
     private readonly ServerProcess _server = fixture.Server;
@@ -64,6 +64,38 @@ public sealed class RtmpPullTests(ServerFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task SrtPull_FromFfmpegSrtListener_IsLiveAtThePath_AndPlayableOverRtmp()
+    {
+        var port = FreePort.Udp();
+        var path = $"cams/srt-{Guid.NewGuid():N}"[..24];
+        await using var source = ExternalProcess.Start("ffmpeg",
+        [
+            "-hide_banner", "-loglevel", "info", "-re",
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=44100",
+            "-t", "60",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-f", "mpegts", $"srt://127.0.0.1:{port}?mode=listener",
+        ]);
+
+        var (status, pull) = await _server.AdminAsync(HttpMethod.Post, "/api/pulls", new { path, url = $"srt://127.0.0.1:{port}?latency=200" });
+
+        Assert.True(status == HttpStatusCode.Created, pull.ToString());
+        var id = pull.GetProperty("id").GetString()!;
+        var stream = await _server.WaitForStreamAsync(path, s => s.GetProperty("framesIn").GetInt64() > 75, s_wait);
+        Assert.Equal("srt-pull", stream.GetProperty("publisher").GetProperty("protocol").GetString());
+        Assert.Equal("AAC", stream.GetProperty("audio").GetProperty("codec").GetString());
+        var live = await WaitForPullAsync(id, p => p.GetProperty("state").GetString() == "live");
+        Assert.Equal($"srt://127.0.0.1:{port}", live.GetProperty("url").GetString());
+        var file = _files.File("srt-pulled.flv");
+        await using var player = Ffmpeg.Record(_server.RtmpUrl(path), file, 2);
+        Assert.True(await player.WaitForExitAsync(s_wait) == 0, player.AllOutput);
+        Assert.Equal("h264", (await Ffmpeg.ProbeAsync(file)).Video.GetProperty("codec_name").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await _server.AdminAsync(HttpMethod.Delete, $"/api/pulls/{id}")).Status);
+        await _server.WaitForStreamAsync(path, s => s.GetProperty("state").GetString() != "live", s_wait);
+    }
+
+    [Fact]
     public async Task Pull_UnreachableSource_IsRetryingWithTheReason()
     {
         var path = $"cams/none-{Guid.NewGuid():N}"[..24];
@@ -83,6 +115,7 @@ public sealed class RtmpPullTests(ServerFixture fixture) : IDisposable
     [InlineData("cams/x", "rtsp://cam/stream", null, "rtsp:// pulls are not supported yet")]
     [InlineData("cams/x", "rtmp://host/onlyapp", null, "must name an application and a stream")]
     [InlineData("cams/x", "rtmp://host/app/s", true, "onDemand")]
+    [InlineData("cams/x", "srt://host:9000?latency=fast", null, "latency must be milliseconds")]
     [InlineData("bad path!", "rtmp://host/app/s", null, "path:")]
     public async Task Pull_BadRequest_Is400NamingTheProblem(string path, string url, bool? onDemand, string expected)
     {
