@@ -24,21 +24,36 @@ public sealed class RelayManager(StreamHub hub, TimeProvider time, ILoggerFactor
             return null;
         }
 
-        if (url is not null && (url.StartsWith("rtmps://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("srt://", StringComparison.OrdinalIgnoreCase)))
+        if (url is not null && url.StartsWith("rtmps://", StringComparison.OrdinalIgnoreCase))
         {
-            error = "url: rtmps:// and srt:// relay targets are not supported yet; rtmp:// is";
+            error = "url: rtmps:// relay targets are not supported yet; rtmp:// and srt:// are";
             return null;
         }
 
-        if (!RtmpUrl.TryParse(url, out var rtmp, out var urlError))
+        var definition = new RelayDefinition(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), path, url ?? "");
+        RelayOut relay;
+        if (url is not null && url.StartsWith("srt://", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!Pulling.SrtPullSource.TryValidate(url, out var srt, out var srtError))
+            {
+                error = $"url: {srtError}";
+                return null;
+            }
+
+            relay = new SrtRelayOut(definition, srt!, hub, time, _logger);
+        }
+        else if (RtmpUrl.TryParse(url, out var rtmp, out var urlError))
+        {
+            relay = new RtmpRelayOut(definition, rtmp!, hub, time, _logger);
+        }
+        else
         {
             error = $"url: {urlError}";
             return null;
         }
 
-        var definition = new RelayDefinition(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), path, url!);
-        var relay = new RelayOut(definition, rtmp!, hub, time, _logger);
         _relays[definition.Id] = relay;
+        relay.Start();
         error = null;
         return relay.Status;
     }

@@ -36,22 +36,21 @@ public sealed record RelayStatus(
     int Attempts);
 
 /// <summary>
-/// Pushes one live stream to one RTMP server: waits for the source, connects and publishes, sends
-/// sequence headers whenever codec parameters change and every frame after the GOP cache's
-/// keyframe, follows the source through publisher reconnects (the reader stays on the same live
+/// Pushes one live stream to one target: waits for the source, connects, sends from the GOP cache's
+/// keyframe on, follows the source through publisher reconnects (the reader stays on the same live
 /// stream), and retries with exponential back-off and jitter when the target refuses or drops.
+/// Each protocol supplies one connection's work.
 /// </summary>
-public sealed partial class RelayOut : IAsyncDisposable
+public abstract partial class RelayOut : IAsyncDisposable
 {
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly RtmpUrl _url;
+    private readonly string _shownUrl;
     private readonly StreamHub _hub;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _run;
+    private Task _run = Task.CompletedTask;
     private volatile RelayState _state = RelayState.WaitingForSource;
     private volatile string? _lastError;
     private long _bytesSent;
@@ -59,22 +58,31 @@ public sealed partial class RelayOut : IAsyncDisposable
     private int _attempts;
     private DateTimeOffset? _liveSince;
 
-    public RelayOut(RelayDefinition definition, RtmpUrl url, StreamHub hub, TimeProvider time, ILogger logger)
+    protected RelayOut(RelayDefinition definition, string shownUrl, StreamHub hub, TimeProvider time, ILogger logger)
     {
         Definition = definition;
-        _url = url;
+        _shownUrl = shownUrl;
         _hub = hub;
-        _time = time;
+        Time = time;
         _logger = logger;
-        _run = Task.Run(RunAsync);
     }
 
     public RelayDefinition Definition { get; }
 
+    protected TimeProvider Time { get; }
+
+    /// <summary>Cancelled when the relay is removed.</summary>
+    protected CancellationToken Stopping => _stop.Token;
+
+    /// <summary>The target as logs and the API show it (no stream key).</summary>
+    protected string ShownUrl => _shownUrl;
+
+    public void Start() => _run = Task.Run(RunAsync);
+
     public RelayStatus Status => new(
         Definition.Id,
         Definition.Source,
-        _url.ToString(),
+        _shownUrl,
         _state,
         _lastError,
         _liveSince,
@@ -99,7 +107,7 @@ public sealed partial class RelayOut : IAsyncDisposable
                 if (_hub.Find(Definition.Source) is not { State: StreamState.Live } stream || stream.Publisher is null)
                 {
                     SetState(RelayState.WaitingForSource, null);
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), _time, _stop.Token).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), Time, _stop.Token).ConfigureAwait(false);
                     continue;
                 }
 
@@ -117,7 +125,7 @@ public sealed partial class RelayOut : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception ex) when (ex is RtmpClientException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or Formats.Amf.AmfFormatException or Protocols.Rtmp.Chunks.RtmpProtocolException)
+            catch (Exception ex) when (ex is RtmpClientException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or Formats.Amf.AmfFormatException or Protocols.Rtmp.Chunks.RtmpProtocolException or Protocols.Srt.SrtException)
             {
                 SetState(RelayState.Retrying, ex is OperationCanceledException ? "the target did not answer in time" : ex.Message);
             }
@@ -127,7 +135,7 @@ public sealed partial class RelayOut : IAsyncDisposable
             var jittered = backoff * (0.75 + (Random.Shared.NextDouble() * 0.5));
             try
             {
-                await Task.Delay(jittered, _time, _stop.Token).ConfigureAwait(false);
+                await Task.Delay(jittered, Time, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -136,89 +144,29 @@ public sealed partial class RelayOut : IAsyncDisposable
         }
     }
 
-    /// <summary>One connection: publish and send until the source ends or the target goes; true when frames went out.</summary>
-    private async Task<bool> PushAsync(LiveStream stream)
+    /// <summary>One connection: send until the source ends or the target goes; true when frames went out.</summary>
+    protected abstract Task<bool> PushAsync(LiveStream stream);
+
+    protected void Attempt()
     {
         Interlocked.Increment(ref _attempts);
         SetState(RelayState.Connecting, _lastError);
-        using var connect = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        connect.CancelAfter(s_connectTimeout);
-        await using var client = await RtmpClient.ConnectAsync(_url, connect.Token).ConfigureAwait(false);
-        await client.PublishAsync(connect.Token).ConfigureAwait(false);
-
-        using var session = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        using var reader = stream.Subscribe("relay", _url.ToString());
-        using var registration = session.Token.Register(static r => ((MediaReader)r!).Dispose(), reader);
-        var drain = client.DrainAsync(session.Token);
-        _ = drain.ContinueWith(static (_, s) => ((CancellationTokenSource)s!).Cancel(), session, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-        client.WriteMetadata(FlvMediaWriter.BuildMetadata(stream.VideoTrack, stream.AudioTrack, stream.Metadata));
-        TrackInfo? sentVideo = null, sentAudio = null;
-        var sentAny = false;
-        var lastBytes = client.BytesSent;
-        try
-        {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                while (reader.TryRead(out var frame))
-                {
-                    try
-                    {
-                        ref var sent = ref frame.Kind == MediaKind.Video ? ref sentVideo : ref sentAudio;
-                        if (!ReferenceEquals(sent, frame.Track))
-                        {
-                            if (!frame.Track.HasSameConfig(sent))
-                            {
-                                client.WriteSequenceHeader(frame);
-                            }
-
-                            sent = frame.Track;
-                        }
-
-                        client.WriteFrame(frame);
-                        Interlocked.Increment(ref _framesSent);
-                    }
-                    finally
-                    {
-                        frame.Release();
-                    }
-                }
-
-                if (!await client.FlushAsync(session.Token).ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                Interlocked.Add(ref _bytesSent, client.BytesSent - lastBytes);
-                lastBytes = client.BytesSent;
-                if (!sentAny)
-                {
-                    sentAny = true;
-                    _liveSince = _time.GetUtcNow();
-                    SetState(RelayState.Live, null);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
-        {
-            // The target went away (the drain ended the session).
-        }
-        finally
-        {
-            _liveSince = null;
-            await session.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await drain.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException or RtmpClientException or Protocols.Rtmp.Chunks.RtmpProtocolException)
-            {
-                // Ended with the session.
-            }
-        }
-
-        return sentAny;
     }
+
+    /// <summary>Counts what went out; the first frames make the relay live.</summary>
+    protected void Sent(long bytes, int frames)
+    {
+        Interlocked.Add(ref _bytesSent, bytes);
+        Interlocked.Add(ref _framesSent, frames);
+        if (frames > 0 && _state != RelayState.Live)
+        {
+            _liveSince = Time.GetUtcNow();
+            SetState(RelayState.Live, null);
+        }
+    }
+
+    /// <summary>The connection ended.</summary>
+    protected void Ended() => _liveSince = null;
 
     private void SetState(RelayState state, string? error)
     {
@@ -226,7 +174,7 @@ public sealed partial class RelayOut : IAsyncDisposable
         {
             _state = state;
             _lastError = error;
-            Log.StateChanged(_logger, Definition.Id, Definition.Source, _url.ToString(), state, error ?? "");
+            Log.StateChanged(_logger, Definition.Id, Definition.Source, _shownUrl, state, error ?? "");
         }
     }
 

@@ -5,7 +5,7 @@ using LiveRelay.Integration.Tests.Newsroom;
 
 namespace LiveRelay.Integration.Tests.Relaying;
 
-/// <summary>Relay-out over RTMP to a server that is not ours: ffmpeg listening as an RTMP server and recording what it gets.</summary>
+/// <summary>Relay-out to servers that are not ours: ffmpeg listening over RTMP (<c>-listen 1</c>) or SRT (listener mode) and recording what it gets.</summary>
 [Collection(ServerCollection.Name)]
 public sealed class RelayOutTests(ServerFixture fixture) : IDisposable
 {
@@ -48,6 +48,31 @@ public sealed class RelayOutTests(ServerFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Relay_ToFfmpegSrtListener_ReceivesMpegTsWithH264AndAac()
+    {
+        var source = $"live/srtout-{Guid.NewGuid():N}"[..24];
+        var port = FreePort.Udp();
+        var received = _files.File("received.ts");
+        await using var receiver = ExternalProcess.Start("ffmpeg",
+            ["-hide_banner", "-loglevel", "info", "-y", "-i", $"srt://127.0.0.1:{port}?mode=listener", "-t", "4", "-c", "copy", received]);
+        await using var publisher = await new NewsroomDriver(_server).PublishAsync(source, seconds: 60);
+
+        var (status, relay) = await _server.AdminAsync(HttpMethod.Post, "/api/relays", new { source, url = $"srt://127.0.0.1:{port}?latency=200" });
+
+        Assert.True(status == HttpStatusCode.Created, relay.ToString());
+        var id = relay.GetProperty("id").GetString()!;
+        Assert.True(await receiver.WaitForExitAsync(s_wait) == 0, receiver.AllOutput);
+        var probe = await Ffmpeg.ProbeAsync(received);
+        Assert.Equal("h264", probe.Video.GetProperty("codec_name").GetString());
+        Assert.Equal("aac", probe.Audio.GetProperty("codec_name").GetString());
+        Assert.InRange(ProbeResult.Packets(probe.Video), 75, 125);
+        var (_, after) = await _server.AdminAsync(HttpMethod.Get, $"/api/relays/{id}");
+        Assert.True(after.GetProperty("framesSent").GetInt64() >= 100, after.ToString());
+        Assert.Equal($"srt://127.0.0.1:{port}", after.GetProperty("url").GetString());
+        await _server.AdminAsync(HttpMethod.Delete, $"/api/relays/{id}");
+    }
+
+    [Fact]
     public async Task Relay_TargetRefusesConnections_IsRetryingWithTheReason_AndOtherStreamsFlow()
     {
         var source = $"live/refused-{Guid.NewGuid():N}"[..24];
@@ -68,7 +93,8 @@ public sealed class RelayOutTests(ServerFixture fixture) : IDisposable
     [Theory]
     [InlineData("live/x", "http://example.com/a/b", "rtmp://host")]
     [InlineData("live/x", "rtmp://host/onlyapp", "must name an application and a stream")]
-    [InlineData("live/x", "srt://host:9000", "not supported yet")]
+    [InlineData("live/x", "rtmps://host/app/key", "not supported yet")]
+    [InlineData("live/x", "srt://host:9000?passphrase=short", "passphrase must be 10–79 characters")]
     [InlineData("../x", "rtmp://host/app/key", "source:")]
     public async Task Relay_BadRequest_Is400NamingTheProblem(string source, string url, string expected)
     {
