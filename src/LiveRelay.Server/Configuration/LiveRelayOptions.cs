@@ -46,12 +46,34 @@ public sealed record LiveRelayOptions
     /// <summary>Public base URLs for pull links.</summary>
     public PublicUrlOptions PublicUrls { get; init; } = new();
 
+    /// <summary>URLs pulled into live paths from the start (more through <c>POST /api/pulls</c>).</summary>
+    public IReadOnlyList<Pulling.PullRequest> Pulls { get; init; } = [];
+
+    /// <summary>Relay-out targets from the start (more through <c>POST /api/relays</c>).</summary>
+    public IReadOnlyList<Relaying.RelayRequest> Relays { get; init; } = [];
+
     /// <summary>Every problem with the configuration, in words an operator can act on.</summary>
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDir))
         {
             yield return "LiveRelay:DataDir must not be empty";
+        }
+
+        for (var i = 0; i < Pulls.Count; i++)
+        {
+            if (Pulling.PullManager.Check(Pulls[i], out _, out _) is { } pullError)
+            {
+                yield return $"LiveRelay:Pulls:{i}: {pullError}";
+            }
+        }
+
+        for (var i = 0; i < Relays.Count; i++)
+        {
+            if (Relaying.RelayManager.Check(Relays[i].Source, Relays[i].Url, out _) is { } relayError)
+            {
+                yield return $"LiveRelay:Relays:{i}: {relayError}";
+            }
         }
 
         foreach (var error in Rtmp.Validate().Concat(Hls.Validate()).Concat(Publish.Validate()).Concat(Readers.Validate()).Concat(Metrics.Validate()).Concat(Srt.Validate()).Concat(Auth.Validate()).Concat(ValidateProgram()))

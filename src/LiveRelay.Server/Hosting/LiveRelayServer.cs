@@ -77,7 +77,13 @@ public static class LiveRelayServer
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions());
         var configFile = ConfigureSources(builder.Configuration, args);
 
-        var options = builder.Configuration.GetSection(LiveRelayOptions.SectionName).Get<LiveRelayOptions>() ?? new LiveRelayOptions();
+        var section = builder.Configuration.GetSection(LiveRelayOptions.SectionName);
+        var options = (section.Get<LiveRelayOptions>() ?? new LiveRelayOptions()) with
+        {
+            // Lists of positional records are read by hand: the binder leaves them empty.
+            Pulls = [.. section.GetSection("Pulls").GetChildren().Select(c => new PullRequest(c["Path"], c["Url"], c["Transport"], bool.TryParse(c["OnDemand"], out var onDemand) ? onDemand : null))],
+            Relays = [.. section.GetSection("Relays").GetChildren().Select(c => new RelayRequest(c["Source"], c["Url"]))],
+        };
         var errors = options.Validate().ToList();
         var urls = builder.Configuration["urls"] ?? DefaultUrls;
         if (!ListenAddress.TryParseList(urls, out var httpAddresses, out var urlError))
@@ -236,6 +242,7 @@ public static class LiveRelayServer
         AddControl(services, options);
         services.AddSingleton<RelayManager>();
         services.AddSingleton<PullManager>();
+        services.AddHostedService<ConfiguredSources>();
         services.AddSingleton(options.Srt);
         services.AddSingleton<SrtServer>();
         services.AddHostedService<SrtListenerService>();

@@ -19,22 +19,9 @@ public sealed class PullManager(StreamHub hub, TimeProvider time, ILoggerFactory
     public PullStatus? Add(PullRequest input, out string? error)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (!StreamPath.TryNormalize(input.Path ?? "", out var path, out var pathError))
+        error = Check(input, out var path, out var transport);
+        if (error is not null)
         {
-            error = $"path: {pathError}";
-            return null;
-        }
-
-        var transport = (input.Transport ?? "tcp").ToLowerInvariant();
-        if (transport is not ("tcp" or "udp"))
-        {
-            error = "transport must be \"tcp\" or \"udp\"";
-            return null;
-        }
-
-        if (input.OnDemand == true)
-        {
-            error = "onDemand pulls are not supported yet: pulls are always on";
             return null;
         }
 
@@ -44,37 +31,46 @@ public sealed class PullManager(StreamHub hub, TimeProvider time, ILoggerFactory
             return null;
         }
 
-        var definition = new PullDefinition(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), path, input.Url ?? "", transport, false);
-        PullSource pull;
-        if (input.Url is { } srt && srt.StartsWith("srt://", StringComparison.OrdinalIgnoreCase))
-        {
-            if (!SrtPullSource.TryValidate(srt, out var uri, out var srtError))
-            {
-                error = $"url: {srtError}";
-                return null;
-            }
-
-            pull = new SrtPullSource(definition, uri!, hub, time, _logger);
-        }
-        else if (input.Url is { } other && !other.StartsWith("rtmp://", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(other, UriKind.Absolute, out var otherUri))
-        {
-            error = $"url: {otherUri.Scheme}:// pulls are not supported yet; rtmp:// and srt:// are";
-            return null;
-        }
-        else if (RtmpUrl.TryParse(input.Url, out var rtmp, out var urlError))
-        {
-            pull = new RtmpPullSource(definition, rtmp!, hub, time, _logger);
-        }
-        else
-        {
-            error = $"url: {urlError}";
-            return null;
-        }
-
+        var definition = new PullDefinition(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), path, input.Url!, transport, false);
+        PullSource pull = input.Url!.StartsWith("srt://", StringComparison.OrdinalIgnoreCase)
+            ? new SrtPullSource(definition, new Uri(input.Url), hub, time, _logger)
+            : new RtmpPullSource(definition, RtmpUrl.TryParse(input.Url, out var rtmp, out _) ? rtmp! : throw new InvalidOperationException("checked above"), hub, time, _logger);
         _pulls[definition.Id] = pull;
         pull.Start();
-        error = null;
         return pull.Status;
+    }
+
+    /// <summary>Why a pull cannot be made (null when it can), with its normalized path and transport.</summary>
+    public static string? Check(PullRequest input, out string path, out string transport)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        transport = (input.Transport ?? "tcp").ToLowerInvariant();
+        if (!StreamPath.TryNormalize(input.Path ?? "", out path, out var pathError))
+        {
+            return $"path: {pathError}";
+        }
+
+        if (transport is not ("tcp" or "udp"))
+        {
+            return "transport must be \"tcp\" or \"udp\"";
+        }
+
+        if (input.OnDemand == true)
+        {
+            return "onDemand pulls are not supported yet: pulls are always on";
+        }
+
+        if (input.Url is { } srt && srt.StartsWith("srt://", StringComparison.OrdinalIgnoreCase))
+        {
+            return SrtPullSource.TryValidate(srt, out _, out var srtError) ? null : $"url: {srtError}";
+        }
+
+        if (input.Url is { } other && !other.StartsWith("rtmp://", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(other, UriKind.Absolute, out var otherUri))
+        {
+            return $"url: {otherUri.Scheme}:// pulls are not supported yet; rtmp:// and srt:// are";
+        }
+
+        return RtmpUrl.TryParse(input.Url, out _, out var urlError) ? null : $"url: {urlError}";
     }
 
     public async Task<bool> RemoveAsync(string id)

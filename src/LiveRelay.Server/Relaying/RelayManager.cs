@@ -15,47 +15,43 @@ public sealed class RelayManager(StreamHub hub, TimeProvider time, ILoggerFactor
 
     public RelayStatus? Find(string id) => _relays.TryGetValue(id, out var relay) ? relay.Status : null;
 
-    /// <summary>Starts a relay; the error when the source or URL is not acceptable.</summary>
+    /// <summary>Starts a relay; null with the error when the source or URL is not acceptable.</summary>
     public RelayStatus? Add(string? source, string? url, out string? error)
     {
-        if (!StreamPath.TryNormalize(source ?? "", out var path, out var pathError))
+        error = Check(source, url, out var path);
+        if (error is not null)
         {
-            error = $"source: {pathError}";
             return null;
+        }
+
+        var definition = new RelayDefinition(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), path, url!);
+        RelayOut relay = url!.StartsWith("srt://", StringComparison.OrdinalIgnoreCase)
+            ? new SrtRelayOut(definition, new Uri(url), hub, time, _logger)
+            : new RtmpRelayOut(definition, RtmpUrl.TryParse(url, out var rtmp, out _) ? rtmp! : throw new InvalidOperationException("checked above"), hub, time, _logger);
+        _relays[definition.Id] = relay;
+        relay.Start();
+        return relay.Status;
+    }
+
+    /// <summary>Why a relay cannot be made (null when it can), with the normalized source path.</summary>
+    public static string? Check(string? source, string? url, out string path)
+    {
+        if (!StreamPath.TryNormalize(source ?? "", out path, out var pathError))
+        {
+            return $"source: {pathError}";
         }
 
         if (url is not null && url.StartsWith("rtmps://", StringComparison.OrdinalIgnoreCase))
         {
-            error = "url: rtmps:// relay targets are not supported yet; rtmp:// and srt:// are";
-            return null;
+            return "url: rtmps:// relay targets are not supported yet; rtmp:// and srt:// are";
         }
 
-        var definition = new RelayDefinition(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), path, url ?? "");
-        RelayOut relay;
         if (url is not null && url.StartsWith("srt://", StringComparison.OrdinalIgnoreCase))
         {
-            if (!Pulling.SrtPullSource.TryValidate(url, out var srt, out var srtError))
-            {
-                error = $"url: {srtError}";
-                return null;
-            }
-
-            relay = new SrtRelayOut(definition, srt!, hub, time, _logger);
-        }
-        else if (RtmpUrl.TryParse(url, out var rtmp, out var urlError))
-        {
-            relay = new RtmpRelayOut(definition, rtmp!, hub, time, _logger);
-        }
-        else
-        {
-            error = $"url: {urlError}";
-            return null;
+            return Pulling.SrtPullSource.TryValidate(url, out _, out var srtError) ? null : $"url: {srtError}";
         }
 
-        _relays[definition.Id] = relay;
-        relay.Start();
-        error = null;
-        return relay.Status;
+        return RtmpUrl.TryParse(url, out _, out var urlError) ? null : $"url: {urlError}";
     }
 
     public async Task<bool> RemoveAsync(string id)

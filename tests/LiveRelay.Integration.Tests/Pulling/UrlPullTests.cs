@@ -111,6 +111,39 @@ public sealed class UrlPullTests(ServerFixture fixture) : IDisposable
         await _server.AdminAsync(HttpMethod.Delete, $"/api/pulls/{id}");
     }
 
+    [Fact]
+    public async Task ConfiguredPullAndRelay_StartWithTheServer_AndAreListed()
+    {
+        var port = FreePort.Tcp();
+        await using var source = ServeOnce(port, 60);
+        await using var server = await ServerProcess.StartAsync(
+            $"--LiveRelay:Auth:AdminToken={ServerProcess.TestAdminToken}",
+            "--LiveRelay:Pulls:0:Path=cams/configured",
+            $"--LiveRelay:Pulls:0:Url=rtmp://127.0.0.1:{port}/src/cam",
+            "--LiveRelay:Relays:0:Source=cams/configured",
+            $"--LiveRelay:Relays:0:Url=rtmp://127.0.0.1:{FreePort.Tcp()}/out/key");
+
+        var stream = await server.WaitForStreamAsync("cams/configured", s => s.GetProperty("framesIn").GetInt64() > 50, s_wait);
+
+        Assert.Equal("rtmp-pull", stream.GetProperty("publisher").GetProperty("protocol").GetString());
+        var pulls = (await server.AdminAsync(HttpMethod.Get, "/api/pulls")).Body;
+        Assert.Equal("cams/configured", Assert.Single(pulls.EnumerateArray()).GetProperty("path").GetString());
+        var relays = (await server.AdminAsync(HttpMethod.Get, "/api/relays")).Body;
+        Assert.Equal("cams/configured", Assert.Single(relays.EnumerateArray()).GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task ConfiguredPull_BadUrl_StopsTheStartNamingTheKey()
+    {
+        var (exit, output) = await ExternalProcess.RunAsync(
+            "dotnet",
+            [ServerProcess.ServerAssembly, "--LiveRelay:Pulls:0:Path=cams/x", "--LiveRelay:Pulls:0:Url=ftp://camera/x", "--LiveRelay:Srt:Port=0", "--LiveRelay:Rtmp:Port=0", "--urls", $"http://127.0.0.1:{FreePort.Tcp()}"],
+            TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("LiveRelay:Pulls:0: url: ftp:// pulls are not supported yet", output);
+    }
+
     [Theory]
     [InlineData("cams/x", "rtsp://cam/stream", null, "rtsp:// pulls are not supported yet")]
     [InlineData("cams/x", "rtmp://host/onlyapp", null, "must name an application and a stream")]
