@@ -32,8 +32,8 @@ public sealed class PullManager(StreamHub hub, TimeProvider time, ILoggerFactory
         }
 
         var definition = new PullDefinition(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), path, input.Url!, transport, false);
-        PullSource pull = input.Url!.StartsWith("srt://", StringComparison.OrdinalIgnoreCase)
-            ? new SrtPullSource(definition, new Uri(input.Url), hub, time, _logger)
+        PullSource pull = input.Url!.StartsWith("srt://", StringComparison.OrdinalIgnoreCase) ? new SrtPullSource(definition, new Uri(input.Url), hub, time, _logger)
+            : IsHls(input.Url) ? new HlsPullSource(definition, new Uri(input.Url), hub, time, _logger)
             : new RtmpPullSource(definition, RtmpUrl.TryParse(input.Url, out var rtmp, out _) ? rtmp! : throw new InvalidOperationException("checked above"), hub, time, _logger);
         _pulls[definition.Id] = pull;
         pull.Start();
@@ -65,13 +65,22 @@ public sealed class PullManager(StreamHub hub, TimeProvider time, ILoggerFactory
             return SrtPullSource.TryValidate(srt, out _, out var srtError) ? null : $"url: {srtError}";
         }
 
+        if (IsHls(input.Url))
+        {
+            return null;
+        }
+
         if (input.Url is { } other && !other.StartsWith("rtmp://", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(other, UriKind.Absolute, out var otherUri))
         {
-            return $"url: {otherUri.Scheme}:// pulls are not supported yet; rtmp:// and srt:// are";
+            return $"url: {otherUri.Scheme}:// pulls are not supported yet; rtmp://, srt:// and http(s)://….m3u8 (HLS) are";
         }
 
         return RtmpUrl.TryParse(input.Url, out _, out var urlError) ? null : $"url: {urlError}";
     }
+
+    /// <summary>An http(s) URL of an HLS playlist.</summary>
+    private static bool IsHls(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase);
 
     public async Task<bool> RemoveAsync(string id)
     {

@@ -96,6 +96,48 @@ public sealed class UrlPullTests(ServerFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task HlsPull_OfAPlaylistOnAPlainHttpServer_IsLiveAtThePath_AndPlayableOverRtmp()
+    {
+        var directory = Directory.CreateTempSubdirectory("liverelay-hls-src-").FullName;
+        var port = FreePort.Tcp();
+        var path = $"cams/hls-{Guid.NewGuid():N}"[..24];
+        try
+        {
+            await using var writer = ExternalProcess.Start("ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "info", "-re",
+                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+                "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=44100",
+                "-t", "60",
+                "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-f", "hls", "-hls_time", "1", "-hls_list_size", "5", "-hls_flags", "delete_segments",
+                Path.Combine(directory, "stream.m3u8"),
+            ]);
+            await using var http = ExternalProcess.Start("python3", ["-m", "http.server", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--directory", directory]);
+            await writer.WaitForOutputAsync("stream1.ts", s_wait);
+
+            var (status, pull) = await _server.AdminAsync(HttpMethod.Post, "/api/pulls", new { path, url = $"http://127.0.0.1:{port}/stream.m3u8" });
+
+            Assert.True(status == HttpStatusCode.Created, pull.ToString());
+            var id = pull.GetProperty("id").GetString()!;
+            var stream = await _server.WaitForStreamAsync(path, s => s.GetProperty("framesIn").GetInt64() > 100, s_wait);
+            Assert.Equal("hls-pull", stream.GetProperty("publisher").GetProperty("protocol").GetString());
+            Assert.Equal(640, stream.GetProperty("video").GetProperty("width").GetInt32());
+            var file = _files.File("hls-pulled.flv");
+            await using var player = Ffmpeg.Record(_server.RtmpUrl(path), file, 2);
+            Assert.True(await player.WaitForExitAsync(s_wait) == 0, player.AllOutput);
+            var probe = await Ffmpeg.ProbeAsync(file);
+            Assert.Equal("h264", probe.Video.GetProperty("codec_name").GetString());
+            Assert.Equal("aac", probe.Audio.GetProperty("codec_name").GetString());
+            Assert.Equal(HttpStatusCode.NoContent, (await _server.AdminAsync(HttpMethod.Delete, $"/api/pulls/{id}")).Status);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Pull_UnreachableSource_IsRetryingWithTheReason()
     {
         var path = $"cams/none-{Guid.NewGuid():N}"[..24];
@@ -146,6 +188,7 @@ public sealed class UrlPullTests(ServerFixture fixture) : IDisposable
 
     [Theory]
     [InlineData("cams/x", "rtsp://cam/stream", null, "rtsp:// pulls are not supported yet")]
+    [InlineData("cams/x", "ftp://cam/stream.m3u8", null, "ftp:// pulls are not supported yet")]
     [InlineData("cams/x", "rtmp://host/onlyapp", null, "must name an application and a stream")]
     [InlineData("cams/x", "rtmp://host/app/s", true, "onDemand")]
     [InlineData("cams/x", "srt://host:9000?latency=fast", null, "latency must be milliseconds")]
