@@ -34,6 +34,7 @@ public sealed class PullManager(StreamHub hub, TimeProvider time, ILoggerFactory
         var definition = new PullDefinition(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), path, input.Url!, transport, false);
         PullSource pull = input.Url!.StartsWith("srt://", StringComparison.OrdinalIgnoreCase) ? new SrtPullSource(definition, new Uri(input.Url), hub, time, _logger)
             : IsHls(input.Url) ? new HlsPullSource(definition, new Uri(input.Url), hub, time, _logger)
+            : input.Url.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) ? new RtspPullSource(definition, new Uri(input.Url), hub, time, _logger)
             : new RtmpPullSource(definition, RtmpUrl.TryParse(input.Url, out var rtmp, out _) ? rtmp! : throw new InvalidOperationException("checked above"), hub, time, _logger);
         _pulls[definition.Id] = pull;
         pull.Start();
@@ -70,9 +71,19 @@ public sealed class PullManager(StreamHub hub, TimeProvider time, ILoggerFactory
             return null;
         }
 
+        if (input.Url is { } rtsp && rtsp.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase))
+        {
+            if (transport == "udp")
+            {
+                return "transport: RTSP over UDP is not supported yet; \"tcp\" (interleaved) is";
+            }
+
+            return Uri.TryCreate(rtsp, UriKind.Absolute, out var rtspUri) && rtspUri.Host.Length > 0 ? null : "url: an rtsp://[user:password@]host[:port]/path URL is required";
+        }
+
         if (input.Url is { } other && !other.StartsWith("rtmp://", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(other, UriKind.Absolute, out var otherUri))
         {
-            return $"url: {otherUri.Scheme}:// pulls are not supported yet; rtmp://, srt:// and http(s)://….m3u8 (HLS) are";
+            return $"url: {otherUri.Scheme}:// pulls are not supported yet; rtmp://, rtsp://, srt:// and http(s)://….m3u8 (HLS) are";
         }
 
         return RtmpUrl.TryParse(input.Url, out _, out var urlError) ? null : $"url: {urlError}";

@@ -114,8 +114,9 @@ public abstract partial class PullSource : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception ex) when (ex is RtmpClientException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or TimeoutException or Formats.Amf.AmfFormatException or RtmpProtocolException or Protocols.Srt.SrtException or InvalidDataException)
+            catch (Exception ex)
             {
+                // Whatever one attempt throws (refusal, network, protocol, a bug) ends that attempt only: the pull shows it and retries.
                 SetState(PullState.Retrying, ex is OperationCanceledException ? "the source did not answer in time" : ex.Message);
             }
 

@@ -125,8 +125,9 @@ public abstract partial class RelayOut : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception ex) when (ex is RtmpClientException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or Formats.Amf.AmfFormatException or Protocols.Rtmp.Chunks.RtmpProtocolException or Protocols.Srt.SrtException)
+            catch (Exception ex)
             {
+                // Whatever one attempt throws (refusal, network, protocol, a bug) ends that attempt only: the relay shows it and retries.
                 SetState(RelayState.Retrying, ex is OperationCanceledException ? "the target did not answer in time" : ex.Message);
             }
 

@@ -187,7 +187,7 @@ public sealed class UrlPullTests(ServerFixture fixture) : IDisposable
     }
 
     [Theory]
-    [InlineData("cams/x", "rtsp://cam/stream", null, "rtsp:// pulls are not supported yet")]
+    [InlineData("cams/x", "rtsps://cam/stream", null, "rtsps:// pulls are not supported yet")]
     [InlineData("cams/x", "ftp://cam/stream.m3u8", null, "ftp:// pulls are not supported yet")]
     [InlineData("cams/x", "rtmp://host/onlyapp", null, "must name an application and a stream")]
     [InlineData("cams/x", "rtmp://host/app/s", true, "onDemand")]
