@@ -262,7 +262,6 @@ public sealed class ControlHubTests(ServerFixture fixture)
         var transport = health.EnumerateArray().Single(h => Text(h, "path") == path).GetProperty("transport");
         Assert.True(transport.GetProperty("rttMs").GetDouble() >= 0);
         Assert.True(transport.TryGetProperty("packetsLost", out _), transport.ToString());
-        Assert.True(transport.GetProperty("receiveRateMbps").GetDouble() >= 0, transport.ToString());
     }
 
     [Fact]
