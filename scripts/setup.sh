@@ -12,12 +12,13 @@ cd "$(dirname "$0")/.."
 #                      (the package's own cluster service is not used)
 #   gstreamer (gir1.2-gst-rtsp-server-1.0, python3-gi, plugins base/good/ugly/bad/libav)
 #                      an RTSP server that is not ours (gst-rtsp-server, x264 + AAC) for the RTSP pull tests
+#   socat, openssl     a TLS terminator that is not ours in front of test peers (rtsps:// and rtmps:// pulls and relays)
 #   chromium           the browser the control-page tests drive with Playwright (never a downloaded one)
 #   nodejs, npm        the control page's libraries come from npm; the hub tests run the SignalR client under node
 #                      (skipped when a node and npm are on PATH already)
 APT_PACKAGES=(ffmpeg libsrt1.5-openssl srt-tools postgresql chromium ca-certificates curl
   gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav)
+  gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav socat openssl)
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   APT_PACKAGES+=(nodejs npm)
 fi

@@ -39,7 +39,7 @@ public static class MediaEndpoints
                 return;
             }
 
-            var stream = services.GetRequiredService<StreamHub>().Find(streamPath);
+            var stream = await services.GetRequiredService<StreamHub>().FindOrDemandAsync(streamPath, StreamHub.DemandWait, context.RequestAborted).ConfigureAwait(false);
             if (stream is null)
             {
                 await NotFoundAsync(context, $"No stream is live at {streamPath}.").ConfigureAwait(false);
@@ -105,7 +105,10 @@ public static class MediaEndpoints
 
     private static async Task ServePlaylistAsync(HttpContext context, HlsService hls, string streamPath, PlaybackGrant grant)
     {
+        // A stream nobody publishes may have an on-demand source: start it and wait for its first keyframe.
+        await hls.Hub.FindOrDemandAsync(streamPath, StreamHub.DemandWait, context.RequestAborted).ConfigureAwait(false);
         var muxer = hls.Find(streamPath);
+
         if (muxer is null)
         {
             await NotFoundAsync(context, $"No stream is live at {streamPath}.").ConfigureAwait(false);
@@ -169,6 +172,7 @@ public static class MediaEndpoints
 
     private static async Task ServeSegmentAsync(HttpContext context, HlsService hls, string streamPath, string name, PlaybackGrant grant)
     {
+        hls.Hub.NoteDemand(streamPath);
         var data = hls.Find(streamPath)?.AcquireSegment(name);
         if (data is null)
         {

@@ -1,8 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Globalization;
-using LiveRelay.Codecs.Aac;
-using LiveRelay.Codecs.H264;
 using LiveRelay.Core.Media;
 using LiveRelay.Formats.Rtp;
 using LiveRelay.Formats.Sdp;
@@ -10,63 +6,101 @@ using LiveRelay.Formats.Sdp;
 namespace LiveRelay.Protocols.Rtsp;
 
 /// <summary>
-/// Turns one RTSP track's RTP packets into media frames: H.264 (RFC 6184; parameter sets from
-/// <c>sprop-parameter-sets</c> or from the stream, an access unit per RTP timestamp) or AAC
-/// (RFC 3640 MPEG4-GENERIC, AU headers of 13+3 bits). Timestamps are unwrapped and start at 0 per
-/// track (no RTCP sender-report sync yet), in 90 kHz.
+/// Turns one RTSP track's RTP packets into media frames: H.264 (RFC 6184) and H.265 (RFC 7798) with
+/// parameter sets from the SDP (<c>sprop-…</c>) or from the stream, an access unit per RTP timestamp;
+/// AAC as MPEG4-GENERIC (RFC 3640, AU headers of 13+3 bits) or MP4A-LATM (RFC 6416). Timestamps are
+/// unwrapped (32-bit wrap) and in 90 kHz; every track of a session is on one timeline: from the PLAY
+/// response's RTP-Info when the server sent it, else from the first packets, corrected once by RTCP
+/// sender reports (see <see cref="RtspSessionClock"/>).
 /// </summary>
-public sealed class RtspTrackAssembler
+public sealed partial class RtspTrackAssembler
 {
     private readonly MediaDescription _media;
     private readonly Action<TrackInfo, MediaFrame> _onFrame;
-    private readonly H264RtpDepacketizer _h264 = new();
-    private readonly ArrayBufferWriter<byte> _accessUnit = new(64 * 1024);
+    private readonly RtspSessionClock _clock;
+    private readonly ArrayBufferWriter<byte> _units = new(64 * 1024);
     private readonly ArrayBufferWriter<byte> _frame = new(64 * 1024);
-    private byte[]? _sps;
-    private byte[]? _pps;
     private TrackInfo? _track;
-    private uint _accessUnitTimestamp;
     private long _extended = -1;
     private long _first = -1;
+    private uint? _startTimestamp;
+    private long _lastTime = long.MinValue;
 
-    public RtspTrackAssembler(MediaDescription media, Action<TrackInfo, MediaFrame> onFrame)
+    public RtspTrackAssembler(MediaDescription media, Action<TrackInfo, MediaFrame> onFrame, RtspSessionClock? clock = null)
     {
         ArgumentNullException.ThrowIfNull(media);
         _media = media;
         _onFrame = onFrame;
-        if (IsH264(media) && media.Format.TryGetValue("sprop-parameter-sets", out var sets))
+        _clock = clock ?? new RtspSessionClock();
+        _clock.Add(this);
+        switch (Encoding(media))
         {
-            foreach (var set in sets.Split(','))
-            {
-                try
+            case "H264":
+                _h264 = new H264RtpDepacketizer();
+                ReadSprop(media, "sprop-parameter-sets");
+                break;
+            case "H265":
+                _h265 = new H265RtpDepacketizer(H265RtpDepacketizer.UsesDecodingOrderNumbers(media.Format));
+                ReadSprop(media, "sprop-vps");
+                ReadSprop(media, "sprop-sps");
+                ReadSprop(media, "sprop-pps");
+                break;
+            case "MPEG4-GENERIC":
+                _track = AacTrack(media);
+                break;
+            case "MP4A-LATM":
+                if (LatmConfig(media, out var latm, out _) && latm is not null)
                 {
-                    Remember(Convert.FromBase64String(set.Trim()));
+                    _latm = new Mp4aLatmDepacketizer(latm);
+                    _track = AacTrack(latm.Audio);
                 }
-                catch (FormatException)
-                {
-                    // A broken sprop: the parameter sets come in band instead.
-                }
-            }
-        }
 
-        if (IsAac(media) && media.Format.TryGetValue("config", out var config) && config.Length % 2 == 0
-            && AudioSpecificConfig.TryParse(Convert.FromHexString(config), out var asc))
-        {
-            _track = new TrackInfo
-            {
-                Kind = MediaKind.Audio,
-                Codec = CodecId.Aac,
-                CodecConfig = AudioSpecificConfig.Build(asc.ObjectType, asc.SampleRate, asc.Channels),
-                SampleRate = asc.SampleRate,
-                Channels = asc.Channels,
-                CodecString = asc.CodecString,
-            };
+                break;
         }
     }
 
-    /// <summary>Whether the track is one this assembler carries.</summary>
-    public static bool Supports(MediaDescription media) => IsH264(media) || (IsAac(media) && media.Format.ContainsKey("config"));
+    /// <summary>The track as known now: from the SDP (parameter sets, audio config) before any packet, or null until the stream brings it.</summary>
+    public TrackInfo? Track => _track;
 
+    /// <summary>The track's media kind as the SDP says it.</summary>
+    public bool IsVideo => _media.Media == "video";
+
+    /// <summary>The RTP clock rate of the track.</summary>
+    public int ClockRate => _media.ClockRate > 0 ? _media.ClockRate : 90000;
+
+    /// <summary>A shift of this track's times (90 kHz) that puts it on the session's timeline (set by the session clock).</summary>
+    internal long Shift { get; set; }
+
+    /// <summary>The RTP timestamp that is time 0 of this track, once the first packet (or RTP-Info) fixed it.</summary>
+    internal uint? Origin { get; private set; }
+
+    /// <summary>Why a track cannot be carried (null when it can), in words for the log.</summary>
+    public static string? WhyNotCarried(MediaDescription media)
+    {
+        ArgumentNullException.ThrowIfNull(media);
+        return Encoding(media) switch
+        {
+            "H264" or "H265" => null,
+            "MPEG4-GENERIC" => !media.Format.ContainsKey("config") ? "MPEG4-GENERIC without a config"
+                : AacTrack(media) is null ? "its AAC config does not parse"
+                : Parameter(media, "sizelength", 13) + Parameter(media, "indexlength", 3) != 16 ? "only AU headers of 13+3 bits (AAC-hbr) are read"
+                : null,
+            "MP4A-LATM" => LatmConfig(media, out _, out var error) ? null : error,
+            "PCMA" or "PCMU" => "G.711 is not carried: HLS, RTMP and FLV players here take AAC (set the camera's audio to AAC)",
+            var other => $"{other} is not carried (H.264, H.265 and AAC are)",
+        };
+    }
+
+    /// <summary>
+    /// The RTP timestamp at which the played range starts (the PLAY response's RTP-Info): every track
+    /// whose start is known this way begins at 0 at that instant, so they are in sync from the first packet.
+    /// </summary>
+    public void SetStart(uint? rtpTime) => _startTimestamp = rtpTime;
+
+    /// <summary>An RTCP sender report for this track: the wall-clock (NTP) time of an RTP timestamp.</summary>
+    public void OnSenderReport(ulong ntpTimestamp, uint rtpTimestamp) => _clock.OnSenderReport(this, ntpTimestamp, rtpTimestamp);
+
+    /// <summary>Takes one RTP packet of this track (in sequence order; a gap is a loss).</summary>
     public void Push(ReadOnlySpan<byte> packet)
     {
         if (!RtpPacket.TryRead(packet, out var header, out var payload, out _) || header.PayloadType != _media.PayloadType)
@@ -74,155 +108,39 @@ public sealed class RtspTrackAssembler
             return;
         }
 
-        if (IsH264(_media))
+        if (_h264 is not null || _h265 is not null)
         {
-            if (_accessUnit.WrittenCount > 0 && header.Timestamp != _accessUnitTimestamp)
-            {
-                EmitAccessUnit();
-            }
-
-            _accessUnitTimestamp = header.Timestamp;
-            _h264.Push(payload, header.SequenceNumber, _accessUnit);
-            if (header.Marker)
-            {
-                EmitAccessUnit();
-            }
+            PushVideo(header, payload);
+        }
+        else if (_latm is not null)
+        {
+            PushLatm(header, payload);
         }
         else
         {
-            ReadAac(payload, header.Timestamp);
+            PushAac(payload, header.Timestamp);
         }
     }
 
-    private static bool IsH264(MediaDescription media) => media.Encoding == "H264";
+    private static string Encoding(MediaDescription media) => media.Encoding.ToUpperInvariant();
 
-    private static bool IsAac(MediaDescription media) => media.Encoding == "MPEG4-GENERIC";
-
-    /// <summary>90 kHz time of an RTP timestamp, unwrapped, from the track's first packet.</summary>
+    /// <summary>90 kHz time of an RTP timestamp on the session's timeline, unwrapped; never before the previous frame's.</summary>
     private long Time(uint timestamp)
     {
         _extended = _extended < 0 ? timestamp : _extended + (int)(timestamp - (uint)_extended);
         if (_first < 0)
         {
-            _first = _extended;
+            // Time 0 is the RTP-Info start when it is plausible (at most 10 s before the first packet), else the first packet.
+            var sinceStart = _startTimestamp is { } start ? (long)(int)(timestamp - start) : -1;
+            var useStart = sinceStart >= 0 && sinceStart <= 10L * ClockRate;
+            _first = useStart ? _extended - sinceStart : _extended;
+            Origin = useStart ? _startTimestamp : timestamp;
+            _clock.OnOrigin(this, useStart);
         }
 
-        var clock = _media.ClockRate > 0 ? _media.ClockRate : 90000;
-        return (_extended - _first) * MediaClock.Hz / clock;
+        var time = ((_extended - _first) * MediaClock.Hz / ClockRate) + Shift;
+        time = Math.Max(time, _lastTime == long.MinValue ? 0 : _lastTime);
+        _lastTime = time;
+        return time;
     }
-
-    private void EmitAccessUnit()
-    {
-        var time = Time(_accessUnitTimestamp);
-        var keyframe = false;
-        _frame.ResetWrittenCount();
-        var units = _accessUnit.WrittenSpan;
-        while (units.Length >= 4)
-        {
-            var length = BinaryPrimitives.ReadInt32BigEndian(units);
-            var nal = units.Slice(4, length);
-            switch (nal[0] & 0x1F)
-            {
-                case 7 or 8:
-                    Remember(nal.ToArray());
-                    break;
-                case 9:
-                    break; // access unit delimiters are not carried
-                default:
-                    keyframe |= (nal[0] & 0x1F) == 5;
-                    _frame.Write(units[..(4 + length)]);
-                    break;
-            }
-
-            units = units[(4 + length)..];
-        }
-
-        _accessUnit.ResetWrittenCount();
-        if (_track is not null && _frame.WrittenCount > 0)
-        {
-            _onFrame(_track, MediaFrame.Copy(_track, _frame.WrittenSpan, time, time, keyframe));
-        }
-    }
-
-    /// <summary>Keeps a parameter set; a new pair of SPS and PPS makes a new track.</summary>
-    private void Remember(byte[] nal)
-    {
-        if (nal.Length == 0)
-        {
-            return;
-        }
-
-        var type = nal[0] & 0x1F;
-        if (type == 7 && (_sps is null || !nal.AsSpan().SequenceEqual(_sps)))
-        {
-            _sps = nal;
-        }
-        else if (type == 8 && (_pps is null || !nal.AsSpan().SequenceEqual(_pps)))
-        {
-            _pps = nal;
-        }
-        else
-        {
-            return;
-        }
-
-        if (_sps is not null && _pps is not null && H264SpsInfo.TryParse(_sps, out var info))
-        {
-            var config = AvcDecoderConfiguration.Build(_sps, _pps);
-            if (_track is null || !config.AsSpan().SequenceEqual(_track.CodecConfig.Span))
-            {
-                _track = new TrackInfo
-                {
-                    Kind = MediaKind.Video,
-                    Codec = CodecId.H264,
-                    CodecConfig = config,
-                    Width = info.Width,
-                    Height = info.Height,
-                    CodecString = AvcDecoderConfiguration.TryParse(config, out var parsed) && parsed is not null ? parsed.CodecString : "",
-                };
-            }
-        }
-    }
-
-    //  AU-headers-length (16, in bits) | AU-header × n (AU-size 13 | AU-Index(-delta) 3) | padding to a byte | AU × n
-    private void ReadAac(ReadOnlySpan<byte> payload, uint timestamp)
-    {
-        if (_track is null || payload.Length < 2)
-        {
-            return;
-        }
-
-        var sizeLength = Parameter("sizelength", 13);
-        var indexLength = Parameter("indexlength", 3);
-        if (sizeLength + indexLength != 16)
-        {
-            return; // only the common AAC-hbr layout
-        }
-
-        var headerBits = BinaryPrimitives.ReadUInt16BigEndian(payload);
-        var headerBytes = (headerBits + 7) / 8;
-        if (2 + headerBytes > payload.Length)
-        {
-            return;
-        }
-
-        var headers = payload.Slice(2, headerBytes);
-        var data = payload[(2 + headerBytes)..];
-        var start = Time(timestamp);
-        for (var i = 0; i + 1 < headers.Length; i += 2)
-        {
-            var size = BinaryPrimitives.ReadUInt16BigEndian(headers[i..]) >> indexLength;
-            if (size == 0 || size > data.Length)
-            {
-                return;
-            }
-
-            var pts = start + (i / 2 * 1024L * MediaClock.Hz / Math.Max(1, _track.SampleRate));
-            _onFrame(_track, MediaFrame.Copy(_track, data[..size], pts, pts, isKeyframe: false));
-            data = data[size..];
-        }
-    }
-
-    private int Parameter(string name, int fallback) =>
-        _media.Format.TryGetValue(name, out var value) && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : fallback;
 }

@@ -23,6 +23,7 @@ public sealed partial class SrtServer : IDisposable
     private readonly Dictionary<int, SrtPublishSession> _sessions = [];
     private readonly Dictionary<int, SrtPlaySession> _players = [];
     private readonly Dictionary<string, SrtTsFeed> _feeds = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<Action> _deferred = new();
     private readonly byte[] _drain = new byte[1500];
     private readonly IPlaybackAuthorizer _playback;
 
@@ -114,6 +115,11 @@ public sealed partial class SrtServer : IDisposable
                     {
                         player.Close();
                     }
+                }
+
+                while (_deferred.TryDequeue(out var action))
+                {
+                    action();
                 }
 
                 SweepPlayers();
@@ -216,7 +222,7 @@ public sealed partial class SrtServer : IDisposable
                 Reject(remoteText, streamIdText, $"{streamId.Path} is reserved for the server's program outputs", SrtRejectReason.Forbidden, "reserved"),
             SrtMode.Publish when IsPublished(streamId.Path) =>
                 Reject(remoteText, streamIdText, $"{streamId.Path} is already being published", SrtRejectReason.Conflict, "conflict"),
-            SrtMode.Request when _hub.Find(streamId.Path) is null =>
+            SrtMode.Request when _hub.Find(streamId.Path) is null && _hub.DemandHandler?.Invoke(streamId.Path) != true =>
                 Reject(remoteText, streamIdText, $"no stream is live at {streamId.Path}", SrtRejectReason.NotFound, "not_found"),
             SrtMode.Request => AuthorizePlay(remoteText, streamIdText, streamId),
             _ => 0,
@@ -258,8 +264,32 @@ public sealed partial class SrtServer : IDisposable
 
     private void Play(SrtSocket socket, string remote, string streamIdText, string path, PlaybackGrant grant)
     {
-        var stream = _hub.Find(path);
-        if (stream is null)
+        if (_hub.Find(path) is not { SinceLastKeyframe: not null } && _hub.DemandHandler is not null)
+        {
+            // An on-demand source may be starting: wait for it off this loop, then play on it.
+            _ = WaitForSourceAsync(socket, remote, streamIdText, path, grant);
+            return;
+        }
+
+        Play(socket, remote, streamIdText, path, grant, _hub.Find(path));
+    }
+
+    private async Task WaitForSourceAsync(SrtSocket socket, string remote, string streamIdText, string path, PlaybackGrant grant)
+    {
+        LiveStream? stream = null;
+        try
+        {
+            stream = await _hub.FindOrDemandAsync(path, StreamHub.DemandWait, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _deferred.Enqueue(() => Play(socket, remote, streamIdText, path, grant, stream));
+        }
+    }
+
+    private void Play(SrtSocket socket, string remote, string streamIdText, string path, PlaybackGrant grant, LiveStream? stream)
+    {
+        if (stream is null or { State: StreamState.Ended })
         {
             grant.Dispose();
             Refuse(socket, remote, streamIdText, $"no stream is live at {path}", "connected");

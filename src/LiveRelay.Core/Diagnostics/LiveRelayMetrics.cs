@@ -29,6 +29,9 @@ public sealed class LiveRelayMetrics
     private readonly Counter<long> _srtPacketsRetransmitted;
     private readonly Counter<long> _srtPacketsDropped;
     private readonly Histogram<double> _srtRtt;
+    private readonly UpDownCounter<long> _pulls;
+    private readonly UpDownCounter<long> _relays;
+    private readonly Counter<long> _sourceAttempts;
 
     public LiveRelayMetrics(IMeterFactory meterFactory)
     {
@@ -67,7 +70,32 @@ public sealed class LiveRelayMetrics
         _srtRtt = Meter.CreateHistogram(
             "liverelay.srt.rtt", "s", "Round-trip times of SRT connections, sampled once a second per connection.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5] });
+        _pulls = Meter.CreateUpDownCounter<long>(
+            "liverelay.pulls", "{pull}", "Pull sources by state (idle, connecting, live, retrying, failed).");
+        _relays = Meter.CreateUpDownCounter<long>(
+            "liverelay.relays", "{relay}", "Relay-out targets by state (waitingForSource, connecting, live, retrying).");
+        _sourceAttempts = Meter.CreateCounter<long>(
+            "liverelay.source.attempts", "{attempt}", "Connection attempts of pulls and relays, by kind (pull, relay) and scheme.");
     }
+
+    /// <summary>A pull or relay changed state (<paramref name="from"/> null when it was just made, <paramref name="to"/> null when it was removed).</summary>
+    public void SourceStateChanged(string kind, string? from, string? to)
+    {
+        var counter = kind == "pull" ? _pulls : _relays;
+        if (from is not null)
+        {
+            counter.Add(-1, new KeyValuePair<string, object?>("state", from));
+        }
+
+        if (to is not null)
+        {
+            counter.Add(1, new KeyValuePair<string, object?>("state", to));
+        }
+    }
+
+    /// <summary>A pull or relay tries to connect.</summary>
+    public void SourceAttempt(string kind, string scheme) =>
+        _sourceAttempts.Add(1, new("kind", kind), new("scheme", scheme));
 
     /// <summary>The meter, for observable instruments registered by other components.</summary>
     public Meter Meter { get; }

@@ -7,7 +7,7 @@ namespace LiveRelay.Core.Streams;
 /// The only place that knows which paths exist. Publish, subscribe and unpublish go through it;
 /// it enforces one publisher per path and the reconnect grace period (MediaMTX's path manager).
 /// </summary>
-public sealed class StreamHub : IDisposable
+public sealed partial class StreamHub : IDisposable
 {
     private readonly object _lock = new();
     private readonly ConcurrentDictionary<string, LiveStream> _streams = new(StringComparer.Ordinal);

@@ -5,8 +5,8 @@ namespace LiveRelay.Formats.Hls;
 /// <summary>A variant of a master playlist.</summary>
 public sealed record HlsVariant(Uri Uri, long Bandwidth);
 
-/// <summary>A segment of a media playlist, with its absolute URI and media sequence number.</summary>
-public sealed record HlsSegment(long Sequence, Uri Uri, double DurationSeconds, bool Discontinuity);
+/// <summary>A segment of a media playlist, with its absolute URI and media sequence number, and the fMP4 init section (#EXT-X-MAP) it needs, if any.</summary>
+public sealed record HlsSegment(long Sequence, Uri Uri, double DurationSeconds, bool Discontinuity, Uri? Map = null);
 
 /// <summary>A parsed playlist: a master (variants) or a media playlist (segments).</summary>
 public sealed record HlsPlaylist(
@@ -54,6 +54,7 @@ public static class HlsPlaylistReader
         double target = 0;
         var endList = false;
         var hasMap = false;
+        Uri? map = null;
         double? duration = null;
         long? bandwidth = null;
         var discontinuity = false;
@@ -94,6 +95,14 @@ public static class HlsPlaylistReader
             else if (line.StartsWith("#EXT-X-MAP:", StringComparison.Ordinal))
             {
                 hasMap = true;
+                if (Attribute(line, "BYTERANGE") is not null)
+                {
+                    throw new InvalidDataException("#EXT-X-MAP with a BYTERANGE is not read");
+                }
+
+                map = Attribute(line, "URI") is { Length: > 0 } mapUri
+                    ? new Uri(playlistUri, mapUri)
+                    : throw new InvalidDataException("#EXT-X-MAP without a URI");
             }
             else if (!line.StartsWith('#'))
             {
@@ -110,7 +119,7 @@ public static class HlsPlaylistReader
                 }
                 else
                 {
-                    segments.Add(new HlsSegment(sequence + segments.Count, uri, duration ?? 0, discontinuity));
+                    segments.Add(new HlsSegment(sequence + segments.Count, uri, duration ?? 0, discontinuity, map));
                     duration = null;
                     discontinuity = false;
                 }

@@ -84,6 +84,20 @@ public interface INewsroomStore
 
     /// <summary>Stores a setting unless it exists; returns the value now stored (the existing one if there was one).</summary>
     Task<string> GetOrAddSettingAsync(string key, string value, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds or replaces a pull source (by id); false when another one has its path.</summary>
+    Task<bool> SavePullSourceAsync(PullDefinition pull, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<PullDefinition>> ListPullSourcesAsync(CancellationToken cancellationToken = default);
+
+    Task<bool> DeletePullSourceAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds or replaces a relay-out target (by id).</summary>
+    Task SaveRelayTargetAsync(RelayDefinition relay, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<RelayDefinition>> ListRelayTargetsAsync(CancellationToken cancellationToken = default);
+
+    Task<bool> DeleteRelayTargetAsync(string id, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A filter on the pull log.</summary>

@@ -82,5 +82,20 @@ internal static class Schema
             password_hash TEXT NOT NULL,
             created_at BIGINT NOT NULL);
         """,
+        """
+        CREATE TABLE pull_sources (
+            id TEXT PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            transport TEXT NOT NULL,
+            on_demand BIGINT NOT NULL,
+            idle_seconds BIGINT NOT NULL,
+            created_at BIGINT NOT NULL);
+        CREATE TABLE relay_targets (
+            id TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            url TEXT NOT NULL,
+            created_at BIGINT NOT NULL);
+        """,
     ];
 }

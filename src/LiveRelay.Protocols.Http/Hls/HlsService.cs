@@ -34,6 +34,9 @@ public sealed partial class HlsService : IDisposable
     /// <summary>The options in force.</summary>
     public HlsOptions Options => _options;
 
+    /// <summary>The streams the muxers follow.</summary>
+    public StreamHub Hub => _hub;
+
     /// <summary>Raised after each segment (path, duration in seconds).</summary>
     public event Action<string, double>? SegmentWritten;
 

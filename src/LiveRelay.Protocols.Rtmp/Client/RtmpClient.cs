@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using LiveRelay.Core.Media;
 using LiveRelay.Formats.Amf;
@@ -26,7 +28,7 @@ public sealed class RtmpClient : IAsyncDisposable
     private const int MaxCommandWaitMessages = 1000;
 
     private readonly Socket _socket;
-    private readonly NetworkStream _network;
+    private readonly Stream _network;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly RtmpChunkReader _chunks = new();
@@ -41,11 +43,11 @@ public sealed class RtmpClient : IAsyncDisposable
     // for its next flush instead of touching the pipe from the reading task.
     private volatile bool _publishing;
 
-    private RtmpClient(Socket socket, RtmpUrl url)
+    private RtmpClient(Socket socket, Stream network, RtmpUrl url)
     {
         _socket = socket;
         _url = url;
-        _network = new NetworkStream(socket, ownsSocket: true);
+        _network = network;
         _input = PipeReader.Create(_network);
         _output = PipeWriter.Create(_network);
     }
@@ -71,7 +73,30 @@ public sealed class RtmpClient : IAsyncDisposable
             throw;
         }
 
-        var client = new RtmpClient(socket, url);
+        Stream network = new NetworkStream(socket, ownsSocket: true);
+        if (url.Secure)
+        {
+            // rtmps://: TLS with the host's certificate checked against the system's trusted roots.
+            var tls = new SslStream(network, leaveInnerStreamOpen: false);
+            try
+            {
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = url.Host }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AuthenticationException ex)
+            {
+                await tls.DisposeAsync().ConfigureAwait(false);
+                throw new RtmpClientException($"TLS with {url.Host} failed: {ex.Message}");
+            }
+            catch
+            {
+                await tls.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            network = tls;
+        }
+
+        var client = new RtmpClient(socket, network, url);
         try
         {
             await client.HandshakeAsync(cancellationToken).ConfigureAwait(false);

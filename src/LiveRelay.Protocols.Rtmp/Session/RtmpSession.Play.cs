@@ -54,7 +54,7 @@ internal sealed partial class RtmpSession
         _grant = grant;
         grant.Revoked.Register(static state => ((ConnectionContext)state!).Abort(new ConnectionAbortedException("The play was revoked.")), _connection);
 
-        var stream = _hub.Find(path);
+        var stream = await _hub.FindOrDemandAsync(path, StreamHub.DemandWait, Closed).ConfigureAwait(false);
         if (stream is null)
         {
             EndGrant();

@@ -81,7 +81,7 @@ public static class LiveRelayServer
         var options = (section.Get<LiveRelayOptions>() ?? new LiveRelayOptions()) with
         {
             // Lists of positional records are read by hand: the binder leaves them empty.
-            Pulls = [.. section.GetSection("Pulls").GetChildren().Select(c => new PullRequest(c["Path"], c["Url"], c["Transport"], bool.TryParse(c["OnDemand"], out var onDemand) ? onDemand : null))],
+            Pulls = [.. section.GetSection("Pulls").GetChildren().Select(c => new PullRequest(c["Path"], c["Url"], c["Transport"], bool.TryParse(c["OnDemand"], out var onDemand) ? onDemand : null, int.TryParse(c["IdleSeconds"], out var idle) ? idle : null))],
             Relays = [.. section.GetSection("Relays").GetChildren().Select(c => new RelayRequest(c["Source"], c["Url"]))],
         };
         var errors = options.Validate().ToList();

@@ -1,7 +1,9 @@
 using LiveRelay.Core.Media;
 using LiveRelay.Core.Streams;
 using LiveRelay.Formats.Hls;
+using LiveRelay.Formats.Mp4;
 using LiveRelay.Formats.Ts;
+using LiveRelay.Newsroom.Model;
 
 namespace LiveRelay.Server.Pulling;
 
@@ -12,8 +14,8 @@ namespace LiveRelay.Server.Pulling;
 /// stops growing for <see cref="PullSource.ReadTimeout"/> plus a target duration, or ends
 /// (#EXT-X-ENDLIST), ends the connection. fMP4 segments (#EXT-X-MAP) are not carried yet.
 /// </summary>
-public sealed class HlsPullSource(PullDefinition definition, Uri url, StreamHub hub, TimeProvider time, ILogger logger)
-    : PullSource(definition, $"{url.Scheme}://{url.Authority}{url.AbsolutePath}", hub, time, logger)
+public sealed class HlsPullSource(PullDefinition definition, Uri url, PullContext context)
+    : PullSource(definition, $"{url.Scheme}://{url.Authority}{url.AbsolutePath}", context)
 {
     private const long MaxSegmentBytes = 64L * 1024 * 1024;
     private const int LiveEdgeSegments = 2;
@@ -35,15 +37,10 @@ public sealed class HlsPullSource(PullDefinition definition, Uri url, StreamHub 
             playlist = await ReadPlaylistAsync(playlistUri).ConfigureAwait(false);
         }
 
-        if (playlist.HasInitSection)
-        {
-            throw new InvalidDataException("the playlist has fMP4 segments (#EXT-X-MAP), which are not carried yet; MPEG-TS segments are");
-        }
-
         using var publisher = PublishAtPath("hls-pull");
         TrackInfo? video = null, audio = null;
         var frames = 0;
-        var demuxer = new TsDemuxer((track, frame) =>
+        void OnFrame(TrackInfo track, MediaFrame frame)
         {
             ref var known = ref track.Kind == MediaKind.Video ? ref video : ref audio;
             if (!ReferenceEquals(known, track))
@@ -54,7 +51,12 @@ public sealed class HlsPullSource(PullDefinition definition, Uri url, StreamHub 
 
             publisher.Write(frame);
             frames++;
-        });
+        }
+
+        var demuxer = new TsDemuxer(OnFrame);
+        var fragments = new FragmentedMp4Demuxer(OnFrame);
+        fragments.UnsupportedTrack += (trackId, codec) => Log.TrackLeftOut(Logger, Definition.Path, $"fMP4 track {trackId}", $"{codec} is not carried (H.264, H.265 and AAC are)");
+        Uri? init = null;
 
         var received = false;
         var next = Math.Max(0, playlist.Segments.Count - LiveEdgeSegments) is var start && playlist.Segments.Count > 0 ? playlist.Segments[start].Sequence : 0;
@@ -68,9 +70,23 @@ public sealed class HlsPullSource(PullDefinition definition, Uri url, StreamHub 
                     continue;
                 }
 
+                if (segment.Map is { } map && map != init)
+                {
+                    fragments.ReadInit(await s_http.GetByteArrayAsync(map, Stopping).ConfigureAwait(false));
+                    init = map;
+                }
+
                 var bytes = await s_http.GetByteArrayAsync(segment.Uri, Stopping).ConfigureAwait(false);
                 frames = 0;
-                demuxer.Push(bytes);
+                if (segment.Map is not null)
+                {
+                    fragments.Push(bytes);
+                }
+                else
+                {
+                    demuxer.Push(bytes);
+                }
+
                 Received(bytes.Length, frames);
                 received |= frames > 0;
                 next = segment.Sequence + 1;

@@ -1,14 +1,15 @@
 using LiveRelay.Core.Streams;
 using LiveRelay.Formats.Flv;
 using LiveRelay.Formats.Media;
+using LiveRelay.Newsroom.Model;
 using LiveRelay.Protocols.Rtmp.Chunks;
 using LiveRelay.Protocols.Rtmp.Client;
 
 namespace LiveRelay.Server.Pulling;
 
 /// <summary>An <c>rtmp://</c> pull: plays the URL and turns its FLV bodies into media frames.</summary>
-public sealed class RtmpPullSource(PullDefinition definition, RtmpUrl url, StreamHub hub, TimeProvider time, ILogger logger)
-    : PullSource(definition, url.ToString(), hub, time, logger)
+public sealed class RtmpPullSource(PullDefinition definition, RtmpUrl url, PullContext context)
+    : PullSource(definition, url.ToString(), context)
 {
     private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(10);
 

@@ -4,6 +4,7 @@ using System.Web;
 using LiveRelay.Core.Media;
 using LiveRelay.Core.Streams;
 using LiveRelay.Formats.Ts;
+using LiveRelay.Newsroom.Model;
 using LiveRelay.Protocols.Srt;
 
 namespace LiveRelay.Server.Pulling;
@@ -13,8 +14,8 @@ namespace LiveRelay.Server.Pulling;
 /// receives MPEG-TS and demuxes it into media frames. libsrt's calls block, so one connection runs
 /// on a thread of its own; removing the pull closes the socket, which ends the blocking receive.
 /// </summary>
-public sealed class SrtPullSource(PullDefinition definition, Uri url, StreamHub hub, TimeProvider time, ILogger logger)
-    : PullSource(definition, $"srt://{url.Host}:{url.Port}", hub, time, logger)
+public sealed class SrtPullSource(PullDefinition definition, Uri url, PullContext context)
+    : PullSource(definition, $"srt://{url.Host}:{url.Port}", context)
 {
     private const int ConnectTimeoutMs = 5000;
 

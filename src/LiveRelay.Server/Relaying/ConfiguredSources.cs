@@ -3,22 +3,16 @@ using LiveRelay.Server.Pulling;
 
 namespace LiveRelay.Server.Relaying;
 
-/// <summary>Starts the pulls and relays named in configuration (<c>LiveRelay:Pulls</c>, <c>LiveRelay:Relays</c>; checked at start-up).</summary>
+/// <summary>
+/// Starts the pulls and relays named in configuration (<c>LiveRelay:Pulls</c>, <c>LiveRelay:Relays</c>;
+/// checked at start-up) and those added through the API before the last stop (kept in the store).
+/// </summary>
 internal sealed class ConfiguredSources(LiveRelayOptions options, PullManager pulls, RelayManager relays) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var pull in options.Pulls)
-        {
-            pulls.Add(pull, out _);
-        }
-
-        foreach (var relay in options.Relays)
-        {
-            relays.Add(relay.Source, relay.Url, out _);
-        }
-
-        return Task.CompletedTask;
+        await pulls.StartAsync(options.Pulls, cancellationToken).ConfigureAwait(false);
+        await relays.StartAsync(options.Relays, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -1,12 +1,11 @@
+using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Media;
 using LiveRelay.Core.Streams;
 using LiveRelay.Formats.Media;
+using LiveRelay.Newsroom.Model;
 using LiveRelay.Protocols.Rtmp.Client;
 
 namespace LiveRelay.Server.Relaying;
-
-/// <summary>A relay-out target as configured or posted: push the live stream <see cref="Source"/> to <see cref="Url"/>.</summary>
-public sealed record RelayDefinition(string Id, string Source, string Url);
 
 /// <summary>Where a relay stands.</summary>
 public enum RelayState
@@ -28,12 +27,16 @@ public sealed record RelayStatus(
     string Id,
     string Source,
     string Url,
+    string Origin,
     RelayState State,
     string? LastError,
     DateTimeOffset? LiveSince,
     long BytesSent,
     long FramesSent,
     int Attempts);
+
+/// <summary>What every relay uses: the streams, the clock, the log and the metrics.</summary>
+public sealed record RelayContext(StreamHub Hub, TimeProvider Time, ILogger Logger, LiveRelayMetrics Metrics);
 
 /// <summary>
 /// Pushes one live stream to one target: waits for the source, connects, sends from the GOP cache's
@@ -49,6 +52,7 @@ public abstract partial class RelayOut : IAsyncDisposable
     private readonly string _shownUrl;
     private readonly StreamHub _hub;
     private readonly ILogger _logger;
+    private readonly LiveRelayMetrics _metrics;
     private readonly CancellationTokenSource _stop = new();
     private Task _run = Task.CompletedTask;
     private volatile RelayState _state = RelayState.WaitingForSource;
@@ -58,16 +62,22 @@ public abstract partial class RelayOut : IAsyncDisposable
     private int _attempts;
     private DateTimeOffset? _liveSince;
 
-    protected RelayOut(RelayDefinition definition, string shownUrl, StreamHub hub, TimeProvider time, ILogger logger)
+    protected RelayOut(RelayDefinition definition, string shownUrl, RelayContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         Definition = definition;
         _shownUrl = shownUrl;
-        _hub = hub;
-        Time = time;
-        _logger = logger;
+        _hub = context.Hub;
+        Time = context.Time;
+        _logger = context.Logger;
+        _metrics = context.Metrics;
+        _metrics.SourceStateChanged("relay", null, StateName(_state));
     }
 
     public RelayDefinition Definition { get; }
+
+    /// <summary>"config" for relays from configuration, "api" for the ones added at run time.</summary>
+    public string Origin => Definition.Id.StartsWith("config-", StringComparison.Ordinal) ? "config" : "api";
 
     protected TimeProvider Time { get; }
 
@@ -83,6 +93,7 @@ public abstract partial class RelayOut : IAsyncDisposable
         Definition.Id,
         Definition.Source,
         _shownUrl,
+        Origin,
         _state,
         _lastError,
         _liveSince,
@@ -94,6 +105,7 @@ public abstract partial class RelayOut : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _run.ConfigureAwait(false);
+        _metrics.SourceStateChanged("relay", StateName(_state), null);
         _stop.Dispose();
     }
 
@@ -151,6 +163,7 @@ public abstract partial class RelayOut : IAsyncDisposable
     protected void Attempt()
     {
         Interlocked.Increment(ref _attempts);
+        _metrics.SourceAttempt("relay", _shownUrl[.._shownUrl.IndexOf(':', StringComparison.Ordinal)]);
         SetState(RelayState.Connecting, _lastError);
     }
 
@@ -158,6 +171,7 @@ public abstract partial class RelayOut : IAsyncDisposable
     protected void Sent(long bytes, int frames)
     {
         Interlocked.Add(ref _bytesSent, bytes);
+        _metrics.BytesSent("relay", bytes);
         Interlocked.Add(ref _framesSent, frames);
         if (frames > 0 && _state != RelayState.Live)
         {
@@ -173,11 +187,24 @@ public abstract partial class RelayOut : IAsyncDisposable
     {
         if (_state != state || _lastError != error)
         {
+            if (_state != state)
+            {
+                _metrics.SourceStateChanged("relay", StateName(_state), StateName(state));
+            }
+
             _state = state;
             _lastError = error;
             Log.StateChanged(_logger, Definition.Id, Definition.Source, _shownUrl, state, error ?? "");
         }
     }
+
+    private static string StateName(RelayState state) => state switch
+    {
+        RelayState.WaitingForSource => "waitingForSource",
+        RelayState.Connecting => "connecting",
+        RelayState.Live => "live",
+        _ => "retrying",
+    };
 
     private static partial class Log
     {

@@ -1,13 +1,14 @@
 using LiveRelay.Core.Media;
 using LiveRelay.Core.Streams;
 using LiveRelay.Formats.Media;
+using LiveRelay.Newsroom.Model;
 using LiveRelay.Protocols.Rtmp.Client;
 
 namespace LiveRelay.Server.Relaying;
 
 /// <summary>Relay-out to an <c>rtmp://</c> server: publish, then metadata, sequence headers on every codec change, and the frames.</summary>
-public sealed class RtmpRelayOut(RelayDefinition definition, RtmpUrl url, StreamHub hub, TimeProvider time, ILogger logger)
-    : RelayOut(definition, url.ToString(), hub, time, logger)
+public sealed class RtmpRelayOut(RelayDefinition definition, RtmpUrl url, RelayContext context)
+    : RelayOut(definition, url.ToString(), context)
 {
     private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(10);
 

@@ -5,6 +5,7 @@ using LiveRelay.Core.Buffers;
 using LiveRelay.Core.Media;
 using LiveRelay.Core.Streams;
 using LiveRelay.Formats.Ts;
+using LiveRelay.Newsroom.Model;
 using LiveRelay.Protocols.Srt;
 
 namespace LiveRelay.Server.Relaying;
@@ -15,8 +16,8 @@ namespace LiveRelay.Server.Relaying;
 /// blocks, so it runs on a thread of its own; sends are non-blocking, and a target that cannot take
 /// the stream (its buffer full) is dropped and retried.
 /// </summary>
-public sealed class SrtRelayOut(RelayDefinition definition, Uri url, StreamHub hub, TimeProvider time, ILogger logger)
-    : RelayOut(definition, $"srt://{url.Host}:{url.Port}", hub, time, logger)
+public sealed class SrtRelayOut(RelayDefinition definition, Uri url, RelayContext context)
+    : RelayOut(definition, $"srt://{url.Host}:{url.Port}", context)
 {
     private const int ConnectTimeoutMs = 5000;
 

@@ -53,4 +53,27 @@ public sealed class HlsPlaylistReaderTests
 
         Assert.Contains(reason, error.Message);
     }
+
+    [Fact]
+    public void Parse_Fmp4Playlist_GivesEachSegmentItsInitSection()
+    {
+        var playlist = HlsPlaylistReader.Parse(
+            "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:3\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:1.0,\nstream3.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init-2.mp4\"\n#EXTINF:1.0,\nstream4.m4s\n",
+            new Uri("http://cam.example.com/live/stream.m3u8"));
+
+        Assert.True(playlist.HasInitSection);
+        Assert.Equal(new Uri("http://cam.example.com/live/init.mp4"), playlist.Segments[0].Map);
+        Assert.Equal(new Uri("http://cam.example.com/live/init-2.mp4"), playlist.Segments[1].Map);
+        Assert.True(playlist.Segments[1].Discontinuity);
+    }
+
+    [Theory]
+    [InlineData("#EXT-X-MAP:BYTERANGE=\"720@0\",URI=\"main.mp4\"", "BYTERANGE")]
+    [InlineData("#EXT-X-MAP:FOO=1", "without a URI")]
+    public void Parse_MapItCannotRead_Throws(string map, string expected)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => HlsPlaylistReader.Parse($"#EXTM3U\n{map}\n#EXTINF:1,\na.m4s\n", new Uri("http://h/p.m3u8")));
+
+        Assert.Contains(expected, error.Message);
+    }
 }

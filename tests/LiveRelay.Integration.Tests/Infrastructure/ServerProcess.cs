@@ -12,10 +12,12 @@ namespace LiveRelay.Integration.Tests.Infrastructure;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly string[] _extraArguments;
+    private readonly IDictionary<string, string>? _environment;
 
-    private ServerProcess(ExternalProcess process, int httpPort, int rtmpPort, int srtPort, string workDir, string[] extraArguments)
+    private ServerProcess(ExternalProcess process, int httpPort, int rtmpPort, int srtPort, string workDir, string[] extraArguments, IDictionary<string, string>? environment)
     {
         _extraArguments = extraArguments;
+        _environment = environment;
         SrtPort = srtPort;
         Process = process;
         HttpPort = httpPort;
@@ -71,7 +73,11 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public static Task<ServerProcess> StartAsync(params string[] extraArguments) =>
-        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), extraArguments);
+        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), extraArguments, null);
+
+    /// <summary>A server of its own with environment variables set (e.g. <c>SSL_CERT_FILE</c> to trust a test CA).</summary>
+    public static Task<ServerProcess> StartAsync(IDictionary<string, string> environment, params string[] extraArguments) =>
+        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), extraArguments, environment);
 
     /// <summary>
     /// Stops this server, keeping its working directory, runs <paramref name="whileDown"/>, and starts a
@@ -83,10 +89,10 @@ public sealed class ServerProcess : IAsyncDisposable
         Http.Dispose();
         await Process.DisposeAsync();
         await whileDown();
-        return await StartAsync(WorkDir, HttpPort, RtmpPort, SrtPort, _extraArguments);
+        return await StartAsync(WorkDir, HttpPort, RtmpPort, SrtPort, _extraArguments, _environment);
     }
 
-    private static async Task<ServerProcess> StartAsync(string workDir, int httpPort, int rtmpPort, int srtPort, string[] extraArguments)
+    private static async Task<ServerProcess> StartAsync(string workDir, int httpPort, int rtmpPort, int srtPort, string[] extraArguments, IDictionary<string, string>? environment)
     {
         string[] arguments =
         [
@@ -99,8 +105,8 @@ public sealed class ServerProcess : IAsyncDisposable
             "--LiveRelay:DataDir=data",
             .. extraArguments,
         ];
-        var process = ExternalProcess.Start("dotnet", arguments, workDir);
-        var server = new ServerProcess(process, httpPort, rtmpPort, srtPort, workDir, extraArguments);
+        var process = ExternalProcess.Start("dotnet", arguments, workDir, environment);
+        var server = new ServerProcess(process, httpPort, rtmpPort, srtPort, workDir, extraArguments, environment);
         try
         {
             await process.WaitForOutputAsync("listening: HTTP", TimeSpan.FromSeconds(60));

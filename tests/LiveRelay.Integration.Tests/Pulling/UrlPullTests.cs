@@ -95,8 +95,10 @@ public sealed class UrlPullTests(ServerFixture fixture) : IDisposable
         await _server.WaitForStreamAsync(path, s => s.GetProperty("state").GetString() != "live", s_wait);
     }
 
-    [Fact]
-    public async Task HlsPull_OfAPlaylistOnAPlainHttpServer_IsLiveAtThePath_AndPlayableOverRtmp()
+    [Theory]
+    [InlineData("mpegts", "stream1.ts")]
+    [InlineData("fmp4", "stream1.m4s")]
+    public async Task HlsPull_OfAPlaylistOnAPlainHttpServer_IsLiveAtThePath_AndPlayableOverRtmp(string segmentType, string secondSegment)
     {
         var directory = Directory.CreateTempSubdirectory("liverelay-hls-src-").FullName;
         var port = FreePort.Tcp();
@@ -111,10 +113,11 @@ public sealed class UrlPullTests(ServerFixture fixture) : IDisposable
                 "-t", "60",
                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
                 "-c:a", "aac", "-f", "hls", "-hls_time", "1", "-hls_list_size", "5", "-hls_flags", "delete_segments",
+                "-hls_segment_type", segmentType, "-hls_fmp4_init_filename", "init.mp4",
                 Path.Combine(directory, "stream.m3u8"),
             ]);
             await using var http = ExternalProcess.Start("python3", ["-m", "http.server", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--directory", directory]);
-            await writer.WaitForOutputAsync("stream1.ts", s_wait);
+            await writer.WaitForOutputAsync(secondSegment, s_wait);
 
             var (status, pull) = await _server.AdminAsync(HttpMethod.Post, "/api/pulls", new { path, url = $"http://127.0.0.1:{port}/stream.m3u8" });
 
@@ -183,22 +186,38 @@ public sealed class UrlPullTests(ServerFixture fixture) : IDisposable
             TimeSpan.FromSeconds(60));
 
         Assert.Equal(2, exit);
-        Assert.Contains("LiveRelay:Pulls:0: url: ftp:// pulls are not supported yet", output);
+        Assert.Contains("LiveRelay:Pulls:0: url: ftp:// pulls are not supported", output);
     }
 
     [Theory]
-    [InlineData("cams/x", "rtsps://cam/stream", null, "rtsps:// pulls are not supported yet")]
-    [InlineData("cams/x", "ftp://cam/stream.m3u8", null, "ftp:// pulls are not supported yet")]
-    [InlineData("cams/x", "rtmp://host/onlyapp", null, "must name an application and a stream")]
-    [InlineData("cams/x", "rtmp://host/app/s", true, "onDemand")]
-    [InlineData("cams/x", "srt://host:9000?latency=fast", null, "latency must be milliseconds")]
-    [InlineData("bad path!", "rtmp://host/app/s", null, "path:")]
-    public async Task Pull_BadRequest_Is400NamingTheProblem(string path, string url, bool? onDemand, string expected)
+    [InlineData("cams/x", "ftp://cam/stream.m3u8", "tcp", null, "ftp:// pulls are not supported")]
+    [InlineData("cams/x", "http://cam/stream.mp4", "tcp", null, "must be an HLS playlist")]
+    [InlineData("cams/x", "rtmp://host/onlyapp", "tcp", null, "must name an application and a stream")]
+    [InlineData("cams/x", "rtmp://host/app/s", "udp", null, "\"udp\" is for rtsp://")]
+    [InlineData("cams/x", "rtsp://cam/s", "sctp", null, "transport must be")]
+    [InlineData("cams/x", "rtsp://cam/s", "tcp", 0, "idleSeconds must be")]
+    [InlineData("cams/x", "srt://host:9000?latency=fast", "tcp", null, "latency must be milliseconds")]
+    [InlineData("bad path!", "rtmp://host/app/s", "tcp", null, "path:")]
+    public async Task Pull_BadRequest_Is400NamingTheProblem(string path, string url, string transport, int? idleSeconds, string expected)
     {
-        var (status, body) = await _server.AdminAsync(HttpMethod.Post, "/api/pulls", new { path, url, onDemand });
+        var (status, body) = await _server.AdminAsync(HttpMethod.Post, "/api/pulls", new { path, url, transport, idleSeconds });
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains(expected, body.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Pull_SecondPullOfTheSamePath_Is409()
+    {
+        var path = $"cams/twice-{Guid.NewGuid():N}"[..24];
+        var (created, first) = await _server.AdminAsync(HttpMethod.Post, "/api/pulls", new { path, url = "rtsp://127.0.0.1:9/a", onDemand = true });
+        Assert.Equal(HttpStatusCode.Created, created);
+
+        var (status, body) = await _server.AdminAsync(HttpMethod.Post, "/api/pulls", new { path, url = "rtsp://127.0.0.1:9/b" });
+
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("is pulled already", body.GetProperty("error").GetString());
+        await _server.AdminAsync(HttpMethod.Delete, $"/api/pulls/{first.GetProperty("id").GetString()}");
     }
 
     /// <summary>Polls the pull's API entry: the API is the only view of its state.</summary>

@@ -91,9 +91,9 @@ public sealed class RelayOutTests(ServerFixture fixture) : IDisposable
     }
 
     [Theory]
-    [InlineData("live/x", "http://example.com/a/b", "rtmp://host")]
+    [InlineData("live/x", "http://example.com/a/b", "rtmp(s)://host")]
     [InlineData("live/x", "rtmp://host/onlyapp", "must name an application and a stream")]
-    [InlineData("live/x", "rtmps://host/app/key", "not supported yet")]
+    [InlineData("live/x", "ftp://host/app/key", "rtmp(s)://host")]
     [InlineData("live/x", "srt://host:9000?passphrase=short", "passphrase must be 10–79 characters")]
     [InlineData("../x", "rtmp://host/app/key", "source:")]
     public async Task Relay_BadRequest_Is400NamingTheProblem(string source, string url, string expected)

@@ -49,7 +49,7 @@ public abstract partial class NewsroomStoreTests : IAsyncLifetime
         await Store.MigrateAsync();
 
         Assert.Equal(station, await Store.GetStationAsync("s1"));
-        Assert.Equal(2, await ScalarAsync("SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Equal(3, await ScalarAsync("SELECT COUNT(*) FROM schema_migrations"));
         Assert.True(await Store.AddStationAsync(new Station("s2", "Ningbo TV", "nbtv", T0)));
     }
 
