@@ -11,7 +11,8 @@ namespace LiveRelay.Protocols.Rtsp;
 /// AAC as MPEG4-GENERIC (RFC 3640, AU headers of 13+3 bits) or MP4A-LATM (RFC 6416). Timestamps are
 /// unwrapped (32-bit wrap) and in 90 kHz; every track of a session is on one timeline: from the PLAY
 /// response's RTP-Info when the server sent it, else from the first packets, corrected once by RTCP
-/// sender reports (see <see cref="RtspSessionClock"/>).
+/// sender reports (see <see cref="RtspSessionClock"/>). G.711 (PCMA/PCMU) is carried as is: RTMP and
+/// FLV players take it; HLS and SRT (MPEG-TS) leave it out.
 /// </summary>
 public sealed partial class RtspTrackAssembler
 {
@@ -47,6 +48,16 @@ public sealed partial class RtspTrackAssembler
                 break;
             case "MPEG4-GENERIC":
                 _track = AacTrack(media);
+                break;
+            case "PCMA" or "PCMU":
+                _track = new TrackInfo
+                {
+                    Kind = MediaKind.Audio,
+                    Codec = Encoding(media) == "PCMA" ? CodecId.G711A : CodecId.G711U,
+                    SampleRate = ClockRate,
+                    Channels = Math.Max(1, media.Channels),
+                    CodecString = Encoding(media) == "PCMA" ? "alaw" : "ulaw",
+                };
                 break;
             case "MP4A-LATM":
                 if (LatmConfig(media, out var latm, out _) && latm is not null)
@@ -86,7 +97,7 @@ public sealed partial class RtspTrackAssembler
                 : Parameter(media, "sizelength", 13) + Parameter(media, "indexlength", 3) != 16 ? "only AU headers of 13+3 bits (AAC-hbr) are read"
                 : null,
             "MP4A-LATM" => LatmConfig(media, out _, out var error) ? null : error,
-            "PCMA" or "PCMU" => "G.711 is not carried: HLS, RTMP and FLV players here take AAC (set the camera's audio to AAC)",
+            "PCMA" or "PCMU" => media.ClockRate is 0 or 8000 ? null : "G.711 at a rate other than 8 kHz",
             var other => $"{other} is not carried (H.264, H.265 and AAC are)",
         };
     }
@@ -115,6 +126,15 @@ public sealed partial class RtspTrackAssembler
         else if (_latm is not null)
         {
             PushLatm(header, payload);
+        }
+        else if (_track?.Codec is CodecId.G711A or CodecId.G711U)
+        {
+            // G.711: the payload is the samples, one byte each.
+            if (!payload.IsEmpty)
+            {
+                var time = Time(header.Timestamp);
+                _onFrame(_track, MediaFrame.Copy(_track, payload, time, time, isKeyframe: false));
+            }
         }
         else
         {

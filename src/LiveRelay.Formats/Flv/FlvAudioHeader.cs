@@ -66,6 +66,17 @@ public readonly record struct FlvAudioHeader(
         return true;
     }
 
+    /// <summary>
+    /// Writes the one-byte header of a G.711 tag: A-law (7) or µ-law (8), SoundRate 0 (the spec's
+    /// "special" rate, which readers take as 8 kHz for G.711, as ffmpeg writes it), 16-bit, mono.
+    /// </summary>
+    public static int WriteG711Header(Span<byte> destination, bool aLaw)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, 1, nameof(destination));
+        destination[0] = (byte)(((byte)(aLaw ? FlvSoundFormat.G711A : FlvSoundFormat.G711U) << 4) | (1 << 1));
+        return 1;
+    }
+
     /// <summary>Writes an AAC header (0xAF, then AACPacketType 0 or 1) and returns its length, 2.</summary>
     public static int WriteAacHeader(Span<byte> destination, bool sequenceHeader)
     {

@@ -26,13 +26,15 @@ public static class FlvMediaWriter
                 return FlvVideoHeader.WriteHevc(destination, frame.IsKeyframe, sequenceHeader: false, CompositionTimeMs(frame));
             case CodecId.Aac:
                 return FlvAudioHeader.WriteAacHeader(destination, sequenceHeader: false);
+            case CodecId.G711A or CodecId.G711U:
+                return FlvAudioHeader.WriteG711Header(destination, frame.Track.Codec == CodecId.G711A);
             default:
                 throw new NotSupportedException($"{frame.Track.Codec} cannot be carried in FLV.");
         }
     }
 
     /// <summary>True when FLV can carry the track's codec.</summary>
-    public static bool CanCarry(TrackInfo? track) => track?.Codec is CodecId.H264 or CodecId.H265 or CodecId.Aac;
+    public static bool CanCarry(TrackInfo? track) => track?.Codec is CodecId.H264 or CodecId.H265 or CodecId.Aac or CodecId.G711A or CodecId.G711U;
 
     /// <summary>
     /// The sequence header tag body of a track (AVC/HEVC decoder configuration record, AAC
@@ -64,7 +66,12 @@ public static class FlvMediaWriter
 
         if (audio is not null)
         {
-            metadata["audiocodecid"] = 10.0;
+            metadata["audiocodecid"] = audio.Codec switch
+            {
+                CodecId.G711A => (double)FlvSoundFormat.G711A,
+                CodecId.G711U => (double)FlvSoundFormat.G711U,
+                _ => (double)FlvSoundFormat.Aac,
+            };
             metadata["audiosamplerate"] = (double)audio.SampleRate;
             metadata["stereo"] = audio.Channels >= 2;
         }

@@ -71,6 +71,8 @@ public static class StreamsApi
         CodecId.H265 => "H265",
         CodecId.Aac => "AAC",
         CodecId.Opus => "Opus",
+        CodecId.G711A => "G711A",
+        CodecId.G711U => "G711U",
         _ => "unknown",
     };
 }

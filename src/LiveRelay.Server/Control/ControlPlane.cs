@@ -255,6 +255,8 @@ public sealed partial class ControlPlane(
         CodecId.H265 => "H265",
         CodecId.Aac => "AAC",
         CodecId.Opus => "Opus",
+        CodecId.G711A => "G711A",
+        CodecId.G711U => "G711U",
         _ => "unknown",
     };
 

@@ -88,7 +88,7 @@ public sealed class RtspPullTests(ServerFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task Pull_G711Audio_IsLeftOutWithOneLogLine_AndTheVideoFlows()
+    public async Task Pull_G711Audio_IsCarriedToRtmp_AndLeftOutOfHlsWithOneLogLine()
     {
         var port = FreePort.Tcp();
         var path = $"cams/alaw-{Guid.NewGuid():N}"[..24];
@@ -97,9 +97,34 @@ public sealed class RtspPullTests(ServerFixture fixture) : IDisposable
         var (_, pull) = await _server.AdminAsync(HttpMethod.Post, "/api/pulls", new { path, url = $"rtsp://127.0.0.1:{port}/test" });
 
         var id = pull.GetProperty("id").GetString()!;
-        var stream = await _server.WaitForStreamAsync(path, s => s.GetProperty("framesIn").GetInt64() > 50, s_wait);
-        Assert.NotEqual(JsonValueKind.Object, stream.GetProperty("audio").ValueKind);
-        await _server.Process.WaitForOutputAsync($"Pull into {path}: audio PCMA/8000 is left out: G.711 is not carried", s_wait);
+        var stream = await _server.WaitForStreamAsync(path, s => s.GetProperty("framesIn").GetInt64() > 50 && s.GetProperty("audio").ValueKind == JsonValueKind.Object, s_wait);
+        Assert.Equal("G711A", stream.GetProperty("audio").GetProperty("codec").GetString());
+        Assert.Equal(8000, stream.GetProperty("audio").GetProperty("sampleRate").GetInt32());
+
+        // RTMP players take G.711 (FLV SoundFormat 7).
+        var flv = _files.File("alaw.flv");
+        await using (var player = Ffmpeg.Record(_server.RtmpUrl(path), flv, 2))
+        {
+            Assert.True(await player.WaitForExitAsync(s_wait) == 0, player.AllOutput);
+        }
+
+        var probe = await Ffmpeg.ProbeAsync(flv);
+        Assert.Equal("h264", probe.Video.GetProperty("codec_name").GetString());
+        Assert.Equal("pcm_alaw", probe.Audio.GetProperty("codec_name").GetString());
+        Assert.True(ProbeResult.Packets(probe.Audio) > 10, probe.Root.ToString());
+
+        // HLS (MPEG-TS) cannot: the video plays, the audio is left out, and the log says so once.
+        var ts = _files.File("alaw.ts");
+        await using (var player = Ffmpeg.Record(_server.HttpUrl($"{path}/index.m3u8"), ts, 2))
+        {
+            Assert.True(await player.WaitForExitAsync(s_wait) == 0, player.AllOutput);
+        }
+
+        var hls = await Ffmpeg.ProbeAsync(ts);
+        Assert.Equal("h264", hls.Video.GetProperty("codec_name").GetString());
+        Assert.Null(hls.Stream("audio"));
+        var line = $"HLS of {path}: G711A cannot be carried in MPEG-TS here";
+        Assert.Equal(1, _server.Log.Split(line).Length - 1);
         await _server.AdminAsync(HttpMethod.Delete, $"/api/pulls/{id}");
     }
 
@@ -175,6 +200,38 @@ public sealed class RtspPullTests(ServerFixture fixture) : IDisposable
             ? int.Parse(sequence["#EXT-X-DISCONTINUITY-SEQUENCE:".Length..], CultureInfo.InvariantCulture)
             : 0;
         return left + lines.Count(l => l == "#EXT-X-DISCONTINUITY");
+    }
+
+    [Fact]
+    public async Task Pull_CameraStopsSendingButKeepsTheConnection_TimesOutThenReconnects()
+    {
+        var port = FreePort.Tcp();
+        var path = $"cams/mute-{Guid.NewGuid():N}"[..24];
+        await using var camera = await StartCameraAsync(port);
+        var (_, pull) = await _server.AdminAsync(HttpMethod.Post, "/api/pulls", new { path, url = $"rtsp://127.0.0.1:{port}/test" });
+        var id = pull.GetProperty("id").GetString()!;
+        await WaitForPullAsync(_server, id, p => p.GetProperty("state").GetString() == "live");
+
+        // SIGSTOP freezes the camera: its sockets stay open, nothing is sent.
+        await Signal(camera.Id, "STOP");
+        try
+        {
+            var quiet = await WaitForPullAsync(_server, id, p => p.GetProperty("state").GetString() != "live");
+            Assert.Contains("no media from the camera for 10 s", quiet.GetProperty("lastError").GetString());
+        }
+        finally
+        {
+            await Signal(camera.Id, "CONT");
+        }
+
+        await WaitForPullAsync(_server, id, p => p.GetProperty("state").GetString() == "live" && p.GetProperty("attempts").GetInt32() >= 2);
+        await _server.AdminAsync(HttpMethod.Delete, $"/api/pulls/{id}");
+    }
+
+    private static async Task Signal(int pid, string signal)
+    {
+        var (exit, output) = await ExternalProcess.RunAsync("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)], s_wait);
+        Assert.True(exit == 0, output);
     }
 
     [Fact]

@@ -90,6 +90,24 @@ public sealed class RelayOutTests(ServerFixture fixture) : IDisposable
         await _server.AdminAsync(HttpMethod.Delete, $"/api/relays/{id}");
     }
 
+    [Fact]
+    public async Task Relay_TargetRefusesThePublish_IsRetryingWithTheTargetsReason()
+    {
+        // The target is a LiveRelay whose path is taken: it answers the publish with an error.
+        var source = $"live/src-{Guid.NewGuid():N}"[..24];
+        var taken = $"live/taken-{Guid.NewGuid():N}"[..24];
+        await using var publisher = await new NewsroomDriver(_server).PublishAsync(source, seconds: 60);
+        await using var squatter = await new NewsroomDriver(_server).PublishAsync(taken, seconds: 60);
+
+        var (_, relay) = await _server.AdminAsync(HttpMethod.Post, "/api/relays", new { source, url = _server.RtmpUrl(taken) });
+
+        var id = relay.GetProperty("id").GetString()!;
+        var retrying = await WaitForRelayAsync(id, r => r.GetProperty("state").GetString() == "retrying" && r.GetProperty("attempts").GetInt32() >= 2);
+        Assert.Contains("already being published", retrying.GetProperty("lastError").GetString());
+        Assert.Equal(1, (await _server.FindStreamAsync(taken))!.Value.GetProperty("publisherSessions").GetInt32());
+        await _server.AdminAsync(HttpMethod.Delete, $"/api/relays/{id}");
+    }
+
     [Theory]
     [InlineData("live/x", "http://example.com/a/b", "rtmp(s)://host")]
     [InlineData("live/x", "rtmp://host/onlyapp", "must name an application and a stream")]
