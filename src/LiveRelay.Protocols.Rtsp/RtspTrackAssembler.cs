@@ -49,6 +49,10 @@ public sealed partial class RtspTrackAssembler
             case "MPEG4-GENERIC":
                 _track = AacTrack(media);
                 break;
+            case "OPUS":
+                // RFC 7587: the clock is always 48 kHz and the rtpmap says 2 channels whatever the stream has.
+                _track = new TrackInfo { Kind = MediaKind.Audio, Codec = CodecId.Opus, SampleRate = 48000, Channels = 2, CodecString = "opus" };
+                break;
             case "PCMA" or "PCMU":
                 _track = new TrackInfo
                 {
@@ -91,7 +95,7 @@ public sealed partial class RtspTrackAssembler
         ArgumentNullException.ThrowIfNull(media);
         return Encoding(media) switch
         {
-            "H264" or "H265" => null,
+            "H264" or "H265" or "OPUS" => null,
             "MPEG4-GENERIC" => !media.Format.ContainsKey("config") ? "MPEG4-GENERIC without a config"
                 : AacTrack(media) is null ? "its AAC config does not parse"
                 : Parameter(media, "sizelength", 13) + Parameter(media, "indexlength", 3) != 16 ? "only AU headers of 13+3 bits (AAC-hbr) are read"
@@ -127,9 +131,9 @@ public sealed partial class RtspTrackAssembler
         {
             PushLatm(header, payload);
         }
-        else if (_track?.Codec is CodecId.G711A or CodecId.G711U)
+        else if (_track?.Codec is CodecId.G711A or CodecId.G711U or CodecId.Opus)
         {
-            // G.711: the payload is the samples, one byte each.
+            // G.711: the payload is the samples, one byte each; Opus: the payload is one packet.
             if (!payload.IsEmpty)
             {
                 var time = Time(header.Timestamp);

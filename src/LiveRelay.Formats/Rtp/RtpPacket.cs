@@ -6,7 +6,7 @@ namespace LiveRelay.Formats.Rtp;
 public readonly record struct RtpHeader(bool Marker, byte PayloadType, ushort SequenceNumber, uint Timestamp, uint Ssrc);
 
 /// <summary>Reads RTP packets: the header, then the payload without CSRCs, extension and padding.</summary>
-public static class RtpPacket
+public static partial class RtpPacket
 {
     public const int FixedHeaderLength = 12;
 

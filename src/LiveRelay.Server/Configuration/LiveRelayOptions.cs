@@ -31,8 +31,8 @@ public sealed record LiveRelayOptions
     /// <summary>SRT ingest.</summary>
     public SrtOptions Srt { get; init; } = new();
 
-    /// <summary>Reserved for WebRTC (not yet served).</summary>
-    public UdpPortOptions WebRtc { get; init; } = new();
+    /// <summary>WebRTC: WHIP ingest and WHEP playback on one UDP port.</summary>
+    public WebRtc.WebRtcOptions WebRtc { get; init; } = new();
 
     /// <summary>The newsroom database (SQLite by default, PostgreSQL when named).</summary>
     public DatabaseOptions Database { get; init; } = new();
@@ -76,7 +76,7 @@ public sealed record LiveRelayOptions
             }
         }
 
-        foreach (var error in Rtmp.Validate().Concat(Hls.Validate()).Concat(Publish.Validate()).Concat(Readers.Validate()).Concat(Metrics.Validate()).Concat(Srt.Validate()).Concat(Auth.Validate()).Concat(ValidateProgram()))
+        foreach (var error in Rtmp.Validate().Concat(Hls.Validate()).Concat(Publish.Validate()).Concat(Readers.Validate()).Concat(Metrics.Validate()).Concat(Srt.Validate()).Concat(WebRtc.Validate()).Concat(Auth.Validate()).Concat(ValidateProgram()))
         {
             yield return error;
         }
@@ -148,10 +148,4 @@ public sealed record ReaderQueueOptions
             yield return $"LiveRelay:Readers:MergeWriteMilliseconds must be 0..2000 (got {MergeWriteMilliseconds})";
         }
     }
-}
-
-/// <summary>A reserved UDP port setting.</summary>
-public sealed record UdpPortOptions
-{
-    public int UdpPort { get; init; } = 8189;
 }

@@ -16,13 +16,13 @@ public static class ControlPage
     public static WebApplication UseControlPageFiles(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        // "/control" → "/control/", so the page's relative URLs resolve under it (a middleware: routing
+        // "/control" → "/control/" (and the WebRTC sample pages "/publish", "/play"), so the page's relative URLs resolve under it (a middleware: routing
         // does not tell the two apart).
         app.Use((context, next) =>
         {
-            if (context.Request.Path.Value == "/control")
+            if (context.Request.Path.Value is "/control" or "/publish" or "/play")
             {
-                context.Response.Redirect("/control/" + context.Request.QueryString);
+                context.Response.Redirect(context.Request.Path.Value + "/" + context.Request.QueryString);
                 return Task.CompletedTask;
             }
 

@@ -22,6 +22,7 @@ using LiveRelay.Server.Metrics;
 using LiveRelay.Server.Newsroom;
 using LiveRelay.Server.Pulling;
 using LiveRelay.Server.Relaying;
+using LiveRelay.Server.WebRtc;
 using Microsoft.AspNetCore.Connections;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -243,6 +244,9 @@ public static class LiveRelayServer
         services.AddSingleton<RelayManager>();
         services.AddSingleton<PullManager>();
         services.AddHostedService<ConfiguredSources>();
+        services.AddSingleton(options.WebRtc);
+        services.AddSingleton<WebRtcService>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebRtcService>());
         services.AddSingleton(options.Srt);
         services.AddSingleton<SrtServer>();
         services.AddHostedService<SrtListenerService>();
@@ -346,6 +350,7 @@ public static class LiveRelayServer
         app.MapNewsroomApi();
         app.MapRelaysApi();
         app.MapPullsApi();
+        app.MapWebRtc();
         app.MapLiveMedia();
     }
 

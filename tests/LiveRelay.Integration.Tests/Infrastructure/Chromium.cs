@@ -11,6 +11,12 @@ public sealed class Chromium : IAsyncDisposable
 {
     public const string ExecutablePath = "/usr/bin/chromium";
 
+    /// <summary>A fake camera (a moving test pattern) and microphone (a beep), granted without asking; WebRTC to loopback candidates allowed.</summary>
+    public static readonly string[] FakeMedia =
+    [
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--allow-loopback-in-peer-connection",
+    ];
+
     private readonly IPlaywright _playwright;
 
     private Chromium(IPlaywright playwright, IBrowser browser)
@@ -21,7 +27,8 @@ public sealed class Chromium : IAsyncDisposable
 
     public IBrowser Browser { get; }
 
-    public static async Task<Chromium> LaunchAsync()
+    /// <summary>Starts Chromium; <paramref name="extraArguments"/> add to the switches (e.g. <see cref="FakeMedia"/>).</summary>
+    public static async Task<Chromium> LaunchAsync(params string[] extraArguments)
     {
         if (!File.Exists(ExecutablePath))
         {
@@ -38,6 +45,7 @@ public sealed class Chromium : IAsyncDisposable
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--autoplay-policy=no-user-gesture-required",
+                .. extraArguments,
             ],
         });
         return new Chromium(playwright, browser);

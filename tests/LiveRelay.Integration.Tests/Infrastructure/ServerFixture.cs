@@ -14,8 +14,7 @@ public sealed class ServerFixture : IAsyncLifetime
             "--LiveRelay:Rtmp:HandshakeTimeoutSeconds=3",
             "--LiveRelay:Metrics:MaxStreamLabels=2",
             $"--LiveRelay:Auth:AdminToken={ServerProcess.TestAdminToken}",
-            //  Keys for later features and unknown keys must not stop the server.
-            "--LiveRelay:WebRtc:UdpPort=0",
+            //  Unknown keys must not stop the server.
             "--LiveRelay:NotYetInvented:Setting=1");
 
     public async Task DisposeAsync()

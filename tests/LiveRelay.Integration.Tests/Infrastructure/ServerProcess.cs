@@ -34,6 +34,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int SrtPort { get; }
 
+    /// <summary>The WebRTC UDP port (ICE-lite, one for every peer).</summary>
+    public int WebRtcPort { get; private init; }
+
     /// <summary>An SRT URL as users paste it for ffmpeg (which passes the streamid on verbatim).</summary>
     public string SrtUrl(string streamId) => $"srt://127.0.0.1:{SrtPort}?streamid={streamId}";
 
@@ -73,11 +76,11 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public static Task<ServerProcess> StartAsync(params string[] extraArguments) =>
-        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), extraArguments, null);
+        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), FreePort.Udp(), extraArguments, null);
 
     /// <summary>A server of its own with environment variables set (e.g. <c>SSL_CERT_FILE</c> to trust a test CA).</summary>
     public static Task<ServerProcess> StartAsync(IDictionary<string, string> environment, params string[] extraArguments) =>
-        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), extraArguments, environment);
+        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), FreePort.Udp(), extraArguments, environment);
 
     /// <summary>
     /// Stops this server, keeping its working directory, runs <paramref name="whileDown"/>, and starts a
@@ -89,10 +92,10 @@ public sealed class ServerProcess : IAsyncDisposable
         Http.Dispose();
         await Process.DisposeAsync();
         await whileDown();
-        return await StartAsync(WorkDir, HttpPort, RtmpPort, SrtPort, _extraArguments, _environment);
+        return await StartAsync(WorkDir, HttpPort, RtmpPort, SrtPort, WebRtcPort, _extraArguments, _environment);
     }
 
-    private static async Task<ServerProcess> StartAsync(string workDir, int httpPort, int rtmpPort, int srtPort, string[] extraArguments, IDictionary<string, string>? environment)
+    private static async Task<ServerProcess> StartAsync(string workDir, int httpPort, int rtmpPort, int srtPort, int webRtcPort, string[] extraArguments, IDictionary<string, string>? environment)
     {
         string[] arguments =
         [
@@ -102,11 +105,13 @@ public sealed class ServerProcess : IAsyncDisposable
             "--LiveRelay:Rtmp:Address=127.0.0.1",
             $"--LiveRelay:Srt:Port={srtPort}",
             "--LiveRelay:Srt:Address=127.0.0.1",
+            $"--LiveRelay:WebRtc:UdpPort={webRtcPort}",
+            "--LiveRelay:WebRtc:Address=127.0.0.1",
             "--LiveRelay:DataDir=data",
             .. extraArguments,
         ];
         var process = ExternalProcess.Start("dotnet", arguments, workDir, environment);
-        var server = new ServerProcess(process, httpPort, rtmpPort, srtPort, workDir, extraArguments, environment);
+        var server = new ServerProcess(process, httpPort, rtmpPort, srtPort, workDir, extraArguments, environment) { WebRtcPort = webRtcPort };
         try
         {
             await process.WaitForOutputAsync("listening: HTTP", TimeSpan.FromSeconds(60));

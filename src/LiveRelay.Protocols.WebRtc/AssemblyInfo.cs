@@ -1,3 +1,0 @@
-using System.Runtime.CompilerServices;
-
-[assembly: InternalsVisibleTo("LiveRelay.Protocols.WebRtc.Tests")]

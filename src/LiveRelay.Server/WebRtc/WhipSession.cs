@@ -1,0 +1,256 @@
+using System.Buffers.Binary;
+using LiveRelay.Core.Media;
+using LiveRelay.Core.Streams;
+using LiveRelay.Formats.Rtp;
+using LiveRelay.Formats.Sdp;
+using LiveRelay.Protocols.Rtsp;
+using LiveRelay.Protocols.WebRtc.Sdp;
+using LiveRelay.Protocols.WebRtc.Transport;
+
+namespace LiveRelay.Server.WebRtc;
+
+/// <summary>
+/// One WHIP publisher (RFC 9725): its peer connection's RTP becomes media frames at the path. Video
+/// (H.264, packetization-mode 1) goes through a reorder buffer and the RTP track assembler; Opus is
+/// transcoded to AAC (<see cref="OpusToAacTranscoder"/>), the one audio track every player here takes.
+/// RTCP sender reports put audio and video on one timeline; PLI asks for a keyframe until the first
+/// arrives and after losses (at most once a second).
+/// </summary>
+internal sealed partial class WhipSession : IAsyncDisposable
+{
+    private static readonly TimeSpan s_pliInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Browsers' encoders make a keyframe only when asked: one is asked for this often, so HLS
+    /// segments close, new players start soon, and the program switcher can cut.
+    /// </summary>
+    private static readonly TimeSpan s_keyframeInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>The bitrate REMB tells the publisher it may use.</summary>
+    private const long ReceiveBitrate = 8_000_000;
+    private static readonly TimeSpan s_reorderHold = TimeSpan.FromMilliseconds(150);
+
+    private readonly WebRtcPeerConnection _peer;
+    private readonly StreamPublisher _publisher;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly NegotiatedMedia? _video;
+    private readonly NegotiatedMedia? _audio;
+    private readonly RtspTrackAssembler? _videoAssembler;
+    private readonly RtspTrackAssembler? _audioAssembler;
+    private readonly RtpReorderBuffer _videoReorder;
+    private readonly OpusToAacTranscoder? _transcoder;
+    private readonly Lock _lock = new();
+    private readonly Timer _feedback;
+    private TrackInfo? _videoTrack;
+    private TrackInfo? _audioTrack;
+    private uint _videoSsrc;
+    private uint _audioSsrc;
+    private long _lastPli;
+    private long _lastKeyframe;
+    private long _lastRemb;
+    private long _lost;
+    private bool _keyframeSeen;
+    private ReadOnlyMemory<byte> _lastOpusPacket;
+    private byte _opusPayloadType;
+
+    public WhipSession(string id, string path, WebRtcPeerConnection peer, WebRtcAnswer answer, StreamPublisher publisher, TimeProvider time, ILogger logger)
+    {
+        Id = id;
+        Path = path;
+        _peer = peer;
+        _publisher = publisher;
+        _time = time;
+        _logger = logger;
+        _video = answer.Video;
+        _audio = answer.Audio;
+        _videoReorder = new RtpReorderBuffer((long)(time.TimestampFrequency * s_reorderHold.TotalSeconds), capacity: 512);
+        var clock = new RtspSessionClock();
+        if (_video is not null)
+        {
+            _videoAssembler = new RtspTrackAssembler(
+                new MediaDescription("video", _video.PayloadType, "H264", 90000, 0, _video.Format, null), OnFrame, clock);
+        }
+
+        if (_audio is not null)
+        {
+            _opusPayloadType = (byte)_audio.PayloadType;
+            _audioAssembler = new RtspTrackAssembler(
+                new MediaDescription("audio", _audio.PayloadType, "OPUS", 48000, 2, _audio.Format, null), OnOpus, clock);
+            _transcoder = new OpusToAacTranscoder(path, OnFrame, logger);
+        }
+
+        peer.RtpReceived = OnRtp;
+        peer.RtcpReceived = OnRtcp;
+        _feedback = new Timer(static state => ((WhipSession)state!).SendFeedback(), this, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500));
+    }
+
+    public string Id { get; }
+
+    public string Path { get; }
+
+    public WebRtcPeerConnection Peer => _peer;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _feedback.DisposeAsync().ConfigureAwait(false);
+        _peer.RtpReceived = null;
+        _peer.RtcpReceived = null;
+        await _peer.DisposeAsync().ConfigureAwait(false);
+        lock (_lock)
+        {
+            _transcoder?.Dispose();
+            _videoReorder.Dispose();
+            _publisher.Dispose();
+        }
+    }
+
+    //  RTP header: V=2 P X CC | M PT | sequence | timestamp | SSRC (RFC 3550 §5.1)
+    private void OnRtp(ReadOnlySpan<byte> packet)
+    {
+        if (!RtpPacket.TryRead(packet, out var header, out _, out _))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_video is not null && header.PayloadType == _video.PayloadType)
+            {
+                _videoSsrc = header.Ssrc;
+                var now = _time.GetTimestamp();
+                var lostBefore = _videoReorder.Lost;
+                _videoReorder.Push(packet, now);
+                while (_videoReorder.TryPop(now, out var ordered))
+                {
+                    _videoAssembler!.Push(ordered);
+                }
+
+                _lost += _videoReorder.Lost - lostBefore;
+            }
+            else if (_audio is not null && header.PayloadType == _audio.PayloadType)
+            {
+                _audioSsrc = header.Ssrc;
+                _lastOpusPacket = packet.ToArray();
+                _audioAssembler!.Push(packet);
+            }
+        }
+    }
+
+    private void OnRtcp(ReadOnlySpan<byte> compound)
+    {
+        var reader = new RtcpCompoundReader(compound);
+        lock (_lock)
+        {
+            while (reader.TryReadNext(out var packet))
+            {
+                if (packet.PacketType == RtcpPacketType.SenderReport && RtcpSenderReport.TryRead(packet, out var report, out _))
+                {
+                    var assembler = report.Ssrc == _videoSsrc ? _videoAssembler : report.Ssrc == _audioSsrc ? _audioAssembler : null;
+                    assembler?.OnSenderReport(report.NtpTimestamp, report.RtpTimestamp);
+                }
+            }
+        }
+    }
+
+    /// <summary>Opus frames on the session timeline: their RTP packets go to the transcoder, anchored at the frame's time.</summary>
+    private void OnOpus(TrackInfo track, MediaFrame frame)
+    {
+        var time = frame.Dts;
+        frame.Release();
+        _transcoder!.Push(_lastOpusPacket.Span, time, _opusPayloadType);
+    }
+
+    private void OnFrame(TrackInfo track, MediaFrame frame)
+    {
+        ref var known = ref track.Kind == MediaKind.Video ? ref _videoTrack : ref _audioTrack;
+        if (!ReferenceEquals(known, track))
+        {
+            known = track;
+            _publisher.SetTrack(track);
+        }
+
+        if (frame.IsKeyframe)
+        {
+            _lastKeyframe = _time.GetTimestamp();
+            if (!_keyframeSeen)
+            {
+                _keyframeSeen = true;
+                Log.FirstKeyframe(_logger, Path);
+            }
+        }
+
+        _publisher.Write(frame);
+    }
+
+    /// <summary>REMB once a second; PLI until the first keyframe, after a loss, and when no keyframe came for the keyframe interval (at most once a second).</summary>
+    private void SendFeedback()
+    {
+        uint ssrc;
+        lock (_lock)
+        {
+            ssrc = _videoSsrc;
+            if (ssrc != 0 && _time.GetElapsedTime(_lastRemb) >= TimeSpan.FromSeconds(1))
+            {
+                _lastRemb = _time.GetTimestamp();
+                SendRemb(ssrc, _audioSsrc);
+            }
+
+            var due = !_keyframeSeen || _lost > 0 || _time.GetElapsedTime(_lastKeyframe) >= s_keyframeInterval;
+            if (!due || ssrc == 0 || _time.GetElapsedTime(_lastPli) < s_pliInterval)
+            {
+                return;
+            }
+
+            _lost = 0;
+            _lastPli = _time.GetTimestamp();
+        }
+
+        //  RTCP PSFB (PT 206), FMT 1 = PLI: V=2 P FMT | PT | length=2 | sender SSRC | media SSRC (RFC 4585 §6.3.1)
+        Span<byte> pli = stackalloc byte[12];
+        pli[0] = 0x81;
+        pli[1] = 206;
+        BinaryPrimitives.WriteUInt16BigEndian(pli[2..], 2);
+        BinaryPrimitives.WriteUInt32BigEndian(pli[4..], 1);
+        BinaryPrimitives.WriteUInt32BigEndian(pli[8..], ssrc);
+        _peer.SendRtcp(pli);
+    }
+
+    //  REMB (draft-alvestrand-rmcat-remb): PSFB (PT 206), FMT 15 | sender SSRC | media SSRC 0 | "REMB" |
+    //  number of SSRCs (8) | BR exponent (6) | BR mantissa (18) | SSRC × n
+    private void SendRemb(uint videoSsrc, uint audioSsrc)
+    {
+        var count = audioSsrc != 0 ? 2 : 1;
+        Span<byte> remb = stackalloc byte[20 + (4 * count)];
+        remb[0] = 0x8F;
+        remb[1] = 206;
+        BinaryPrimitives.WriteUInt16BigEndian(remb[2..], (ushort)((remb.Length / 4) - 1));
+        BinaryPrimitives.WriteUInt32BigEndian(remb[4..], 1);
+        BinaryPrimitives.WriteUInt32BigEndian(remb[8..], 0);
+        "REMB"u8.CopyTo(remb[12..]);
+        var exponent = 0;
+        var mantissa = ReceiveBitrate;
+        while (mantissa > 0x3FFFF)
+        {
+            mantissa >>= 1;
+            exponent++;
+        }
+
+        remb[16] = (byte)count;
+        remb[17] = (byte)((exponent << 2) | (int)(mantissa >> 16));
+        BinaryPrimitives.WriteUInt16BigEndian(remb[18..], (ushort)mantissa);
+        BinaryPrimitives.WriteUInt32BigEndian(remb[20..], videoSsrc);
+        if (count == 2)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(remb[24..], audioSsrc);
+        }
+
+        _peer.SendRtcp(remb);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2740, LogLevel.Information, "WHIP publish of {StreamPath}: first keyframe")]
+        public static partial void FirstKeyframe(ILogger logger, string streamPath);
+    }
+}
