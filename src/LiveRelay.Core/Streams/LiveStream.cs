@@ -122,6 +122,15 @@ public sealed partial class LiveStream
     public event Action<LiveStream>? KeyframeReceived;
 
     /// <summary>
+    /// Raised when a consumer wants a keyframe now (a switcher about to cut, a new WebRTC viewer);
+    /// publishers that can ask their encoder (WebRTC: PLI) listen. Others wait for the next one.
+    /// </summary>
+    public event Action<LiveStream>? KeyframeRequested;
+
+    /// <summary>Asks the publisher for a keyframe, when it can be asked (see <see cref="KeyframeRequested"/>).</summary>
+    public void RequestKeyframe() => KeyframeRequested?.Invoke(this);
+
+    /// <summary>
     /// Attaches a reader. It first receives the GOP cache (starting at the latest keyframe),
     /// then every new frame.
     /// </summary>

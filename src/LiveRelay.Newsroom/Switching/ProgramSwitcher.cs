@@ -209,6 +209,9 @@ public sealed partial class ProgramSwitcher : IAsyncDisposable
 
         _pending?.Dispose();
         _pending = new Source(source, role, stream.Subscribe("program", null, skipCache: true), itemId, requested) { ByDirector = byDirector };
+
+        // The cut waits for the source's next keyframe: a WebRTC publisher can make one now.
+        stream.RequestKeyframe();
     }
 
     private void DrainPending(Source pending, DateTimeOffset now)

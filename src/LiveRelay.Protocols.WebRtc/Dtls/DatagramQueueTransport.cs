@@ -27,6 +27,9 @@ internal sealed class DatagramQueueTransport(Action<byte[], int, int> send, Date
         }
     }
 
+    /// <summary>Whether the handshake's time is up.</summary>
+    public bool PastDeadline => DateTime.UtcNow >= deadlineUtc;
+
     public int GetReceiveLimit() => Mtu;
 
     public int GetSendLimit() => Mtu;

@@ -51,7 +51,8 @@ public sealed class DtlsHandshake
         }
         catch (Exception ex) when (ex is TlsException or IOException or TimeoutException or InvalidOperationException)
         {
-            throw new DtlsHandshakeException(ex is TimeoutException ? ex.Message : $"the DTLS handshake failed: {ex.Message}", ex);
+            // BouncyCastle wraps the transport's timeout in its own alert: the deadline tells.
+            throw new DtlsHandshakeException(_transport.PastDeadline ? "the DTLS handshake did not complete in time" : $"the DTLS handshake failed: {ex.Message}", ex);
         }
         finally
         {

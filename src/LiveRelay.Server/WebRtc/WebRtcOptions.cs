@@ -14,8 +14,9 @@ public sealed record WebRtcOptions
     public string Address { get; init; } = "";
 
     /// <summary>
-    /// The host addresses put in SDP answers as candidates (what peers send to): the server's public
-    /// or LAN addresses. Empty: the bind address when it is one, else every up IPv4 interface address.
+    /// The host candidates put in SDP answers (where peers send to): the server's public or LAN
+    /// addresses, each <c>address</c> or <c>address:port</c> (a port forwarded to <see cref="UdpPort"/>
+    /// by NAT or a container). Empty: the bind address when it is one, else every up IPv4 interface address.
     /// </summary>
     public IReadOnlyList<string> Candidates { get; init; } = [];
 
@@ -39,9 +40,9 @@ public sealed record WebRtcOptions
 
         for (var i = 0; i < Candidates.Count; i++)
         {
-            if (!IPAddress.TryParse(Candidates[i], out _))
+            if (!IPAddress.TryParse(Candidates[i], out _) && !(IPEndPoint.TryParse(Candidates[i], out var endpoint) && endpoint.Port > 0))
             {
-                yield return $"LiveRelay:WebRtc:Candidates:{i} must be an IP address (got {Candidates[i]})";
+                yield return $"LiveRelay:WebRtc:Candidates:{i} must be an IP address or address:port (got {Candidates[i]})";
             }
         }
 
@@ -51,17 +52,17 @@ public sealed record WebRtcOptions
         }
     }
 
-    /// <summary>The addresses to advertise, as configured or found.</summary>
-    public IReadOnlyList<string> ResolveCandidates()
+    /// <summary>The addresses and ports to advertise, as configured or found (the UDP port where none is named).</summary>
+    public IReadOnlyList<(string Address, int Port)> ResolveCandidates(int udpPort)
     {
         if (Candidates.Count > 0)
         {
-            return Candidates;
+            return [.. Candidates.Select(c => IPAddress.TryParse(c, out var address) ? (address.ToString(), udpPort) : (IPEndPoint.Parse(c).Address.ToString(), IPEndPoint.Parse(c).Port))];
         }
 
         if (Address.Length > 0 && IPAddress.TryParse(Address, out var bound) && !bound.Equals(IPAddress.Any) && !bound.Equals(IPAddress.IPv6Any))
         {
-            return [Address];
+            return [(Address, udpPort)];
         }
 
         List<string> found = [];
@@ -81,6 +82,6 @@ public sealed record WebRtcOptions
             }
         }
 
-        return found.Count > 0 ? found : ["127.0.0.1"];
+        return [.. (found.Count > 0 ? found : ["127.0.0.1"]).Select(a => (a, udpPort))];
     }
 }

@@ -27,7 +27,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
     private readonly ILogger _logger = loggers.CreateLogger<WebRtcService>();
     private WebRtcUdpServer? _udp;
     private DtlsCertificate? _certificate;
-    private IReadOnlyList<string> _candidates = [];
+    private IReadOnlyList<(string Address, int Port)> _candidates = [];
 
     public bool Enabled => options.UdpPort != 0;
 
@@ -44,8 +44,8 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         var address = options.Address.Length > 0 ? IPAddress.Parse(options.Address) : IPAddress.IPv6Any;
         _udp = new WebRtcUdpServer(new IPEndPoint(address, options.UdpPort), loggers.CreateLogger<WebRtcUdpServer>());
         _udp.Start();
-        _candidates = options.ResolveCandidates();
-        Log.Listening(_logger, options.UdpPort, string.Join(", ", _candidates));
+        _candidates = options.ResolveCandidates(_udp.Port);
+        Log.Listening(_logger, _udp.Port, string.Join(", ", _candidates.Select(c => $"{c.Address}:{c.Port}")));
         return Task.CompletedTask;
     }
 
@@ -93,7 +93,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
                 IceUfrag = ufrag,
                 IcePwd = password,
                 Fingerprint = _certificate.Fingerprint,
-                UdpCandidates = [.. _candidates.Select(c => (c, _udp.Port))],
+                UdpCandidates = _candidates,
                 TcpCandidates = [],
                 SessionId = RandomNumberGenerator.GetInt32(1, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
@@ -109,7 +109,8 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
             return (null, null, new WebRtcRefusal(StatusCodes.Status400BadRequest, $"fingerprint algorithm {answer.RemoteFingerprint.Algorithm} is not supported; sha-256 is"));
         }
 
-        var status = hub.TryPublish(path, new PublisherInfo("webrtc", remote), out var publisher);
+        var statistics = new WhipTransportStatistics();
+        var status = hub.TryPublish(path, new PublisherInfo("webrtc", remote, Transport: statistics), out var publisher);
         if (publisher is null)
         {
             var message = status == PublishStatus.AlreadyPublishing ? $"{path} is already being published" : $"cannot publish at {path}: {status}";
@@ -120,6 +121,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var peer = new WebRtcPeerConnection(_udp, _certificate, ufrag, password, answer.RemoteFingerprint.Bytes, loggers.CreateLogger<WebRtcPeerConnection>());
         var session = new WhipSession(id, path, peer, answer, publisher, time, loggers.CreateLogger<WhipSession>());
+        statistics.Session = session;
         _whip[id] = session;
         _ = EndWhenClosedAsync(session);
         Log.WhipStarted(_logger, path, remote, id);
@@ -180,7 +182,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
                 IceUfrag = ufrag,
                 IcePwd = password,
                 Fingerprint = _certificate.Fingerprint,
-                UdpCandidates = [.. _candidates.Select(c => (c, _udp.Port))],
+                UdpCandidates = _candidates,
                 TcpCandidates = [],
                 SessionId = RandomNumberGenerator.GetInt32(1, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 VideoSsrc = videoSsrc,

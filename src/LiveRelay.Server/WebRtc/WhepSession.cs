@@ -17,6 +17,9 @@ namespace LiveRelay.Server.WebRtc;
 internal sealed partial class WhepSession : IAsyncDisposable, IRtpPayloadSink
 {
     private const int MaxPayload = 1200;
+
+    /// <summary>Video packets kept for retransmission on NACK (about half a second at 4 Mbit/s).</summary>
+    private const int HistorySize = 256;
     private static readonly TimeSpan s_senderReports = TimeSpan.FromSeconds(1);
 
     private readonly WebRtcPeerConnection _peer;
@@ -31,6 +34,11 @@ internal sealed partial class WhepSession : IAsyncDisposable, IRtpPayloadSink
     private readonly CancellationTokenSource _stop = new();
     private readonly byte[] _packet = new byte[1500];
     private readonly H264RtpPacketizer _packetizer = new();
+    private readonly byte[][] _history = [.. Enumerable.Range(0, HistorySize).Select(_ => new byte[1300])];
+    private readonly int[] _historyLength = new int[HistorySize];
+    private readonly ushort[] _historySequence = new ushort[HistorySize];
+    private readonly Lock _historyLock = new();
+    private long _retransmitted;
     private readonly Lock _audioLock = new();
     private readonly uint _videoTimestampBase = (uint)Random.Shared.Next();
     private readonly uint _audioTimestampBase = (uint)Random.Shared.Next();
@@ -69,6 +77,9 @@ internal sealed partial class WhepSession : IAsyncDisposable, IRtpPayloadSink
 
     public WebRtcPeerConnection Peer => _peer;
 
+    /// <summary>Video packets sent again on the viewer's NACKs.</summary>
+    public long Retransmitted => Interlocked.Read(ref _retransmitted);
+
     /// <summary>Sends media once the peer is connected, until it closes or the stream ends.</summary>
     public void Start() => _run = Task.Run(RunAsync);
 
@@ -91,6 +102,15 @@ internal sealed partial class WhepSession : IAsyncDisposable, IRtpPayloadSink
         payloadHeader.CopyTo(_packet.AsSpan(length));
         payloadBody.CopyTo(_packet.AsSpan(length + payloadHeader.Length));
         var total = length + payloadHeader.Length + payloadBody.Length;
+        lock (_historyLock)
+        {
+            var sequence = (ushort)(_videoSequence - 1);
+            var slot = sequence % HistorySize;
+            _packet.AsSpan(0, total).CopyTo(_history[slot]);
+            _historyLength[slot] = total;
+            _historySequence[slot] = sequence;
+        }
+
         _peer.SendRtp(_packet.AsSpan(0, total));
         _videoPackets++;
         _videoOctets += total - length;
@@ -119,6 +139,7 @@ internal sealed partial class WhepSession : IAsyncDisposable, IRtpPayloadSink
         }
 
         Log.Playing(_logger, Path, _remote, Id);
+        _peer.RtcpReceived = OnRtcp;
         if (_audio is not null && _opus is not null)
         {
             _opusSink = SendOpus;
@@ -126,6 +147,7 @@ internal sealed partial class WhepSession : IAsyncDisposable, IRtpPayloadSink
         }
 
         using var reader = _stream.Subscribe("webrtc", _remote);
+        _stream.RequestKeyframe();
         byte[]? sps = null, pps = null;
         TrackInfo? videoTrack = null;
         try
@@ -204,6 +226,50 @@ internal sealed partial class WhepSession : IAsyncDisposable, IRtpPayloadSink
             _lastAudioTime = time;
             _audioPackets++;
             _audioOctets += opus.Length;
+        }
+    }
+
+    /// <summary>The viewer's feedback: NACK → the packets again from the history; PLI → ask the source for a keyframe.</summary>
+    private void OnRtcp(ReadOnlySpan<byte> compound)
+    {
+        var reader = new RtcpCompoundReader(compound);
+        while (reader.TryReadNext(out var packet))
+        {
+            //  RTPFB (205) FMT 1 = generic NACK: sender SSRC | media SSRC | (PID 16 | BLP 16) × n (RFC 4585 §6.2.1)
+            if (packet.PacketType == 205 && packet.Count == 1 && packet.Body.Length >= 12)
+            {
+                for (var fci = packet.Body[8..]; fci.Length >= 4; fci = fci[4..])
+                {
+                    var pid = BinaryPrimitives.ReadUInt16BigEndian(fci);
+                    var bits = BinaryPrimitives.ReadUInt16BigEndian(fci[2..]);
+                    Retransmit(pid);
+                    for (var i = 0; i < 16; i++)
+                    {
+                        if ((bits & (1 << i)) != 0)
+                        {
+                            Retransmit((ushort)(pid + i + 1));
+                        }
+                    }
+                }
+            }
+            else if (packet.PacketType == 206 && packet.Count is 1 or 4)
+            {
+                // PLI (FMT 1) or FIR (FMT 4): the viewer lost the picture.
+                _stream.RequestKeyframe();
+            }
+        }
+    }
+
+    private void Retransmit(ushort sequence)
+    {
+        lock (_historyLock)
+        {
+            var slot = sequence % HistorySize;
+            if (_historySequence[slot] == sequence && _historyLength[slot] > 0)
+            {
+                _peer.SendRtp(_history[slot].AsSpan(0, _historyLength[slot]));
+                _retransmitted++;
+            }
         }
     }
 

@@ -20,6 +20,9 @@ internal sealed partial class WhipSession : IAsyncDisposable
 {
     private static readonly TimeSpan s_pliInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Gaps longer than this are not NACKed (a burst that long is better fixed by a keyframe).</summary>
+    private const int MaxNack = 64;
+
     /// <summary>
     /// Browsers' encoders make a keyframe only when asked: one is asked for this often, so HLS
     /// segments close, new players start soon, and the program switcher can cut.
@@ -49,7 +52,11 @@ internal sealed partial class WhipSession : IAsyncDisposable
     private long _lastPli;
     private long _lastKeyframe;
     private long _lastRemb;
-    private long _lost;
+    private long _keyframeRequests;
+    private ushort? _highestSequence;
+    private long _nacked;
+    private long _retransmitted;
+    private readonly byte[] _rtxScratch = new byte[2048];
     private bool _keyframeSeen;
     private ReadOnlyMemory<byte> _lastOpusPacket;
     private byte _opusPayloadType;
@@ -80,6 +87,7 @@ internal sealed partial class WhipSession : IAsyncDisposable
             _transcoder = new OpusToAacTranscoder(path, OnFrame, logger);
         }
 
+        publisher.Stream.KeyframeRequested += OnKeyframeRequested;
         peer.RtpReceived = OnRtp;
         peer.RtcpReceived = OnRtcp;
         _feedback = new Timer(static state => ((WhipSession)state!).SendFeedback(), this, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500));
@@ -91,8 +99,21 @@ internal sealed partial class WhipSession : IAsyncDisposable
 
     public WebRtcPeerConnection Peer => _peer;
 
+    /// <summary>Video packets asked for again, and retransmissions that came.</summary>
+    public (long Nacked, long Retransmitted, long Lost) Recovery
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (_nacked, _retransmitted, _videoReorder.Lost);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        _publisher.Stream.KeyframeRequested -= OnKeyframeRequested;
         await _feedback.DisposeAsync().ConfigureAwait(false);
         _peer.RtpReceived = null;
         _peer.RtcpReceived = null;
@@ -108,25 +129,26 @@ internal sealed partial class WhipSession : IAsyncDisposable
     //  RTP header: V=2 P X CC | M PT | sequence | timestamp | SSRC (RFC 3550 §5.1)
     private void OnRtp(ReadOnlySpan<byte> packet)
     {
-        if (!RtpPacket.TryRead(packet, out var header, out _, out _))
+        if (!RtpPacket.TryRead(packet, out var header, out var payload, out _))
         {
             return;
         }
 
         lock (_lock)
         {
-            if (_video is not null && header.PayloadType == _video.PayloadType)
+            if (_video?.RtxPayloadType is { } rtx && header.PayloadType == rtx && payload.Length > 2 && _videoSsrc != 0)
+            {
+                // RFC 4588: a retransmission carries the original sequence number first; rebuild the original packet.
+                var original = _rtxScratch.AsSpan(0, RtpPacket.FixedHeaderLength + payload.Length - 2);
+                RtpPacket.Write(original, new RtpHeader(header.Marker, (byte)_video.PayloadType, BinaryPrimitives.ReadUInt16BigEndian(payload), header.Timestamp, _videoSsrc));
+                payload[2..].CopyTo(original[RtpPacket.FixedHeaderLength..]);
+                _retransmitted++;
+                PushVideo(original, BinaryPrimitives.ReadUInt16BigEndian(payload), isRetransmission: true);
+            }
+            else if (_video is not null && header.PayloadType == _video.PayloadType)
             {
                 _videoSsrc = header.Ssrc;
-                var now = _time.GetTimestamp();
-                var lostBefore = _videoReorder.Lost;
-                _videoReorder.Push(packet, now);
-                while (_videoReorder.TryPop(now, out var ordered))
-                {
-                    _videoAssembler!.Push(ordered);
-                }
-
-                _lost += _videoReorder.Lost - lostBefore;
+                PushVideo(packet, header.SequenceNumber, isRetransmission: false);
             }
             else if (_audio is not null && header.PayloadType == _audio.PayloadType)
             {
@@ -135,6 +157,73 @@ internal sealed partial class WhipSession : IAsyncDisposable
                 _audioAssembler!.Push(packet);
             }
         }
+    }
+
+    /// <summary>Video into the reorder buffer (NACKing what a jump in sequence numbers says is missing), then in order to the assembler.</summary>
+    private void PushVideo(ReadOnlySpan<byte> packet, ushort sequence, bool isRetransmission)
+    {
+        if (!isRetransmission)
+        {
+            if (_highestSequence is { } highest)
+            {
+                var ahead = (short)(sequence - highest);
+                if (ahead > 1 && ahead <= MaxNack)
+                {
+                    SendNack((ushort)(highest + 1), ahead - 1);
+                }
+
+                if (ahead > 0)
+                {
+                    _highestSequence = sequence;
+                }
+            }
+            else
+            {
+                _highestSequence = sequence;
+            }
+        }
+
+        var now = _time.GetTimestamp();
+        var lostBefore = _videoReorder.Lost;
+        _videoReorder.Push(packet, now);
+        while (_videoReorder.TryPop(now, out var ordered))
+        {
+            _videoAssembler!.Push(ordered);
+        }
+
+        _keyframeRequests += _videoReorder.Lost - lostBefore;
+    }
+
+    //  Generic NACK (RFC 4585 §6.2.1): RTPFB (PT 205), FMT 1 | sender SSRC | media SSRC | (PID 16 | BLP 16) × n
+    private void SendNack(ushort first, int count)
+    {
+        if (_video?.Feedback.Contains("nack") != true)
+        {
+            return;
+        }
+
+        var items = (count + 16) / 17;
+        Span<byte> nack = stackalloc byte[12 + (4 * items)];
+        nack[0] = 0x81;
+        nack[1] = 205;
+        BinaryPrimitives.WriteUInt16BigEndian(nack[2..], (ushort)((nack.Length / 4) - 1));
+        BinaryPrimitives.WriteUInt32BigEndian(nack[4..], 1);
+        BinaryPrimitives.WriteUInt32BigEndian(nack[8..], _videoSsrc);
+        for (var item = 0; item < items; item++)
+        {
+            var pid = (ushort)(first + (item * 17));
+            var bits = 0;
+            for (var i = 1; i <= 16 && (item * 17) + i < count; i++)
+            {
+                bits |= 1 << (i - 1);
+            }
+
+            BinaryPrimitives.WriteUInt16BigEndian(nack[(12 + (4 * item))..], pid);
+            BinaryPrimitives.WriteUInt16BigEndian(nack[(14 + (4 * item))..], (ushort)bits);
+        }
+
+        _nacked += count;
+        _peer.SendRtcp(nack);
     }
 
     private void OnRtcp(ReadOnlySpan<byte> compound)
@@ -183,6 +272,15 @@ internal sealed partial class WhipSession : IAsyncDisposable
         _publisher.Write(frame);
     }
 
+    /// <summary>A switcher or a new viewer wants a keyframe: the next feedback round sends a PLI (still at most one a second).</summary>
+    private void OnKeyframeRequested(LiveStream stream)
+    {
+        lock (_lock)
+        {
+            _keyframeRequests++;
+        }
+    }
+
     /// <summary>REMB once a second; PLI until the first keyframe, after a loss, and when no keyframe came for the keyframe interval (at most once a second).</summary>
     private void SendFeedback()
     {
@@ -196,13 +294,13 @@ internal sealed partial class WhipSession : IAsyncDisposable
                 SendRemb(ssrc, _audioSsrc);
             }
 
-            var due = !_keyframeSeen || _lost > 0 || _time.GetElapsedTime(_lastKeyframe) >= s_keyframeInterval;
+            var due = !_keyframeSeen || _keyframeRequests > 0 || _time.GetElapsedTime(_lastKeyframe) >= s_keyframeInterval;
             if (!due || ssrc == 0 || _time.GetElapsedTime(_lastPli) < s_pliInterval)
             {
                 return;
             }
 
-            _lost = 0;
+            _keyframeRequests = 0;
             _lastPli = _time.GetTimestamp();
         }
 
@@ -252,5 +350,28 @@ internal sealed partial class WhipSession : IAsyncDisposable
     {
         [LoggerMessage(2740, LogLevel.Information, "WHIP publish of {StreamPath}: first keyframe")]
         public static partial void FirstKeyframe(ILogger logger, string streamPath);
+    }
+}
+
+/// <summary>A WHIP publisher's link figures for <c>/api/streams</c> (<c>publisher.transport</c>).</summary>
+internal sealed class WhipTransportStatistics : LiveRelay.Core.Streams.ITransportStatistics
+{
+    public WhipSession? Session { get; set; }
+
+    public IReadOnlyDictionary<string, double> Snapshot()
+    {
+        if (Session is not { } session)
+        {
+            return new Dictionary<string, double>();
+        }
+
+        var (nacked, retransmitted, lost) = session.Recovery;
+        return new Dictionary<string, double>
+        {
+            ["packetsNacked"] = nacked,
+            ["packetsRetransmitted"] = retransmitted,
+            ["packetsLost"] = lost,
+            ["srtpFailures"] = session.Peer.SrtpFailures,
+        };
     }
 }

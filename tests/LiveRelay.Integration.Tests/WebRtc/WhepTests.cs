@@ -64,9 +64,9 @@ public sealed class WhepTests(ServerFixture fixture) : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()));
     }
 
-    private sealed record PlayerStats(long FramesDecoded, long AudioPackets, int Width, int Height);
+    internal sealed record PlayerStats(long FramesDecoded, long AudioPackets, int Width, int Height);
 
-    private static async Task<PlayerStats> WaitForStatsAsync(IPage page, Func<PlayerStats, bool> condition)
+    internal static async Task<PlayerStats> WaitForStatsAsync(IPage page, Func<PlayerStats, bool> condition)
     {
         using var deadline = new CancellationTokenSource(s_wait);
         PlayerStats last = new(0, 0, 0, 0);

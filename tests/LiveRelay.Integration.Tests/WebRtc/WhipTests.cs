@@ -64,6 +64,13 @@ public sealed class WhipTests(ServerFixture fixture) : IAsyncLifetime
         Assert.True(audio[^1].Dts - audio[0].Dts > 1.5, $"audio from {audio[0].Dts} to {audio[^1].Dts}");
         Assert.All(video.Zip(video.Skip(1)), pair => Assert.True(pair.Second.Dts > pair.First.Dts));
 
+        // The same stream plays back over WHEP in another page (H.264 passthrough, AAC back to Opus).
+        var viewer = await context.NewPageAsync();
+        await viewer.GotoAsync($"/play?path={path}&autoplay=1");
+        await Assertions.Expect(viewer.Locator("#status")).ToHaveTextAsync($"Playing {path}", new() { Timeout = 30_000 });
+        await WhepTests.WaitForStatsAsync(viewer, s => s.FramesDecoded > 20 && s.AudioPackets > 20);
+        await viewer.CloseAsync();
+
         // Stop: the page DELETEs its session and the publisher leaves.
         await page.Locator("#stop").ClickAsync();
         await _server.WaitForStreamAsync(path, s => s.GetProperty("publisher").ValueKind != JsonValueKind.Object, s_wait);
@@ -123,6 +130,23 @@ public sealed class WhipTests(ServerFixture fixture) : IAsyncLifetime
         Assert.Equal(StunClass.SuccessResponse, right.Class);
         Assert.Equal(((IPEndPoint)udp.Client.LocalEndPoint!).Port, right.XorMappedAddress!.Port);
         await _server.Http.DeleteAsync(created.Headers.Location);
+    }
+
+    [Fact]
+    public async Task Session_IceButNoDtls_IsClosedAfterTheHandshakeTimeout_AndThePathIsFreeAgain()
+    {
+        var path = $"live/nodtls-{Guid.NewGuid():N}"[..24];
+        var created = await PostAsync($"/whip/{path}", Offers.H264AndOpus);
+        var answer = await created.Content.ReadAsStringAsync();
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+
+        // A valid check starts the DTLS handshake, which the "peer" never answers.
+        var check = await CheckAsync(udp, new IPEndPoint(IPAddress.Loopback, _server.WebRtcPort), $"{Attribute(answer, "ice-ufrag")}:client", Attribute(answer, "ice-pwd"));
+        Assert.Equal(StunClass.SuccessResponse, check.Class);
+
+        await _server.Process.WaitForOutputAsync($"WHIP publish of {path} ended", s_wait);
+        Assert.Contains("the DTLS handshake did not complete in time", _server.Log);
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync($"/whip/{path}", Offers.H264AndOpus)).StatusCode);
     }
 
     private static async Task<StunMessage> CheckAsync(UdpClient udp, IPEndPoint server, string username, string password)
