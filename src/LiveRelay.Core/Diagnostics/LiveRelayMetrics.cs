@@ -32,6 +32,8 @@ public sealed class LiveRelayMetrics
     private readonly UpDownCounter<long> _pulls;
     private readonly UpDownCounter<long> _relays;
     private readonly Counter<long> _sourceAttempts;
+    private readonly UpDownCounter<long> _webRtcSessions;
+    private readonly Counter<long> _webRtcDropped;
 
     public LiveRelayMetrics(IMeterFactory meterFactory)
     {
@@ -76,6 +78,10 @@ public sealed class LiveRelayMetrics
             "liverelay.relays", "{relay}", "Relay-out targets by state (waitingForSource, connecting, live, retrying).");
         _sourceAttempts = Meter.CreateCounter<long>(
             "liverelay.source.attempts", "{attempt}", "Connection attempts of pulls and relays, by kind (pull, relay) and scheme.");
+        _webRtcSessions = Meter.CreateUpDownCounter<long>(
+            "liverelay.webrtc.sessions", "{session}", "WebRTC sessions open, by kind (whip, whep).");
+        _webRtcDropped = Meter.CreateCounter<long>(
+            "liverelay.webrtc.dropped", "{event}", "WebRTC offers, checks, handshakes and packets refused or dropped, by reason (offer_malformed, offer_no_codec, stun_integrity, stun_unknown_ufrag, dtls_timeout, dtls_failed, srtp_auth, unroutable).");
     }
 
     /// <summary>A pull or relay changed state (<paramref name="from"/> null when it was just made, <paramref name="to"/> null when it was removed).</summary>
@@ -92,6 +98,12 @@ public sealed class LiveRelayMetrics
             counter.Add(1, new KeyValuePair<string, object?>("state", to));
         }
     }
+
+    /// <summary>A WebRTC session opened (+1) or closed (−1).</summary>
+    public void WebRtcSession(string kind, int delta) => _webRtcSessions.Add(delta, new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>Something WebRTC refused or dropped.</summary>
+    public void WebRtcDropped(string reason) => _webRtcDropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>A pull or relay tries to connect.</summary>
     public void SourceAttempt(string kind, string scheme) =>

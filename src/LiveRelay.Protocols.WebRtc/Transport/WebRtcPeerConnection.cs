@@ -164,6 +164,7 @@ public sealed partial class WebRtcPeerConnection : IAsyncDisposable
         var ok = isRtcp ? unprotect.TryUnprotectRtcp(packet, out length, out error) : unprotect.TryUnprotectRtp(packet, out length, out error);
         if (!ok)
         {
+            _server.Metrics?.WebRtcDropped("srtp_auth");
             if (Interlocked.Increment(ref _srtpFailures) is 1 or 100 or 10_000)
             {
                 Log.SrtpDropped(_logger, LocalUfrag, error, Interlocked.Read(ref _srtpFailures));
@@ -201,6 +202,7 @@ public sealed partial class WebRtcPeerConnection : IAsyncDisposable
         }
         catch (DtlsHandshakeException ex)
         {
+            _server.Metrics?.WebRtcDropped(ex.Message.Contains("in time", StringComparison.Ordinal) ? "dtls_timeout" : "dtls_failed");
             Close(ex.Message);
         }
     }

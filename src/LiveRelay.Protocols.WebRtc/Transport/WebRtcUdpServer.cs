@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using LiveRelay.Core.Diagnostics;
 using LiveRelay.Protocols.WebRtc.Stun;
 using Microsoft.Extensions.Logging;
 
@@ -27,10 +28,11 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
     private long _badIntegrity;
     private long _unknownUfrag;
 
-    public WebRtcUdpServer(IPEndPoint bind, ILogger logger)
+    public WebRtcUdpServer(IPEndPoint bind, ILogger logger, LiveRelayMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(bind);
         _logger = logger;
+        Metrics = metrics;
         _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         if (bind.AddressFamily == AddressFamily.InterNetworkV6)
         {
@@ -41,6 +43,9 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
         _socket.SendBufferSize = 4 << 20;
         _socket.Bind(bind);
     }
+
+    /// <summary>Where refusals and drops are counted, if anywhere.</summary>
+    internal LiveRelayMetrics? Metrics { get; }
 
     /// <summary>The bound port.</summary>
     public int Port => ((IPEndPoint)_socket.LocalEndPoint!).Port;
@@ -154,6 +159,7 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
                 break;
             default:
                 Interlocked.Increment(ref _dropped);
+                Metrics?.WebRtcDropped("unroutable");
                 break;
         }
     }
@@ -172,6 +178,7 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
             || !_byUfrag.TryGetValue(local, out var peer))
         {
             Interlocked.Increment(ref _unknownUfrag);
+            Metrics?.WebRtcDropped("stun_unknown_ufrag");
             Log.UnknownUfrag(_logger, from.ToString(), message.Username ?? "");
             return;
         }
@@ -179,6 +186,7 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
         if (!message.HasMessageIntegrity || !StunMessage.VerifyMessageIntegrity(datagram, peer.LocalPasswordBytes))
         {
             Interlocked.Increment(ref _badIntegrity);
+            Metrics?.WebRtcDropped("stun_integrity");
             Log.BadIntegrity(_logger, from.ToString(), local);
             Send(response[..StunWriter.WriteBindingError(response, message.TransactionId, 401, "Unauthorized", default)], from);
             return;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using LiveRelay.Core.Access;
+using LiveRelay.Core.Diagnostics;
 using LiveRelay.Core.Media;
 using LiveRelay.Core.Streams;
 using LiveRelay.Protocols.WebRtc.Dtls;
@@ -18,7 +19,7 @@ internal sealed record WebRtcRefusal(int StatusCode, string Message);
 /// WebRTC for the server: the DTLS certificate (made at start), the shared UDP port, and the WHIP
 /// sessions by id. Offers are checked, answered and connected here; the endpoints only speak HTTP.
 /// </summary>
-internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub, IPlaybackAuthorizer playback, TimeProvider time, ILoggerFactory loggers) : IHostedService
+internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub, IPlaybackAuthorizer playback, TimeProvider time, LiveRelayMetrics metrics, ILoggerFactory loggers) : IHostedService
 {
     private readonly ConcurrentDictionary<string, WhipSession> _whip = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (WhepSession Session, PlaybackGrant Grant)> _whep = new(StringComparer.Ordinal);
@@ -42,7 +43,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
 
         _certificate = DtlsCertificate.Create();
         var address = options.Address.Length > 0 ? IPAddress.Parse(options.Address) : IPAddress.IPv6Any;
-        _udp = new WebRtcUdpServer(new IPEndPoint(address, options.UdpPort), loggers.CreateLogger<WebRtcUdpServer>());
+        _udp = new WebRtcUdpServer(new IPEndPoint(address, options.UdpPort), loggers.CreateLogger<WebRtcUdpServer>(), metrics);
         _udp.Start();
         _candidates = options.ResolveCandidates(_udp.Port);
         Log.Listening(_logger, _udp.Port, string.Join(", ", _candidates.Select(c => $"{c.Address}:{c.Port}")));
@@ -100,6 +101,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         }
         catch (WebRtcSdpException ex)
         {
+            metrics.WebRtcDropped(ex.Message.StartsWith("no usable codec", StringComparison.Ordinal) ? "offer_no_codec" : "offer_malformed");
             Log.OfferRefused(_logger, path, remote, ex.Message);
             return (null, null, new WebRtcRefusal(ex.Message.StartsWith("no usable codec", StringComparison.Ordinal) ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status400BadRequest, ex.Message));
         }
@@ -123,6 +125,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         var session = new WhipSession(id, path, peer, answer, publisher, time, loggers.CreateLogger<WhipSession>());
         statistics.Session = session;
         _whip[id] = session;
+        metrics.WebRtcSession("whip", 1);
         _ = EndWhenClosedAsync(session);
         Log.WhipStarted(_logger, path, remote, id);
         return (session, answer.Sdp, null);
@@ -136,6 +139,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
             return false;
         }
 
+        metrics.WebRtcSession("whip", -1);
         session.Peer.Close(reason);
         await session.DisposeAsync().ConfigureAwait(false);
         Log.WhipEnded(_logger, session.Path, id, reason);
@@ -191,6 +195,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         }
         catch (WebRtcSdpException ex)
         {
+            metrics.WebRtcDropped(ex.Message.StartsWith("no usable codec", StringComparison.Ordinal) ? "offer_no_codec" : "offer_malformed");
             grant.Dispose();
             Log.PlayRefused(_logger, path, remote, ex.Message);
             return (null, null, new WebRtcRefusal(ex.Message.StartsWith("no usable codec", StringComparison.Ordinal) ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status400BadRequest, ex.Message));
@@ -201,6 +206,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         var opus = answer.Audio is not null && stream.AudioTrack is { Codec: CodecId.Aac } ? OpusFor(stream) : null;
         var session = new WhepSession(id, peer, stream, remote, answer, videoSsrc, audioSsrc, opus, loggers.CreateLogger<WhepSession>());
         _whep[id] = (session, grant);
+        metrics.WebRtcSession("whep", 1);
         grant.Revoked.Register(() => peer.Close("the play was revoked"));
         session.Start();
         _ = EndWhepWhenClosedAsync(session);
@@ -215,6 +221,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
             return false;
         }
 
+        metrics.WebRtcSession("whep", -1);
         entry.Session.Peer.Close(reason);
         await entry.Session.DisposeAsync().ConfigureAwait(false);
         entry.Grant.Dispose();

@@ -52,6 +52,13 @@ internal sealed partial class WhipSession : IAsyncDisposable
     private long _lastPli;
     private long _lastKeyframe;
     private long _lastRemb;
+    private uint _videoCycles;
+    private ushort? _audioHighest;
+    private uint _audioCycles;
+    private (uint Ssrc, ulong Ntp, long At) _videoReport;
+    private (uint Ssrc, ulong Ntp, long At) _audioReport;
+    private long _lostAtLastReport;
+    private uint _expectedAtLastReport;
     private long _keyframeRequests;
     private ushort? _highestSequence;
     private long _nacked;
@@ -153,6 +160,12 @@ internal sealed partial class WhipSession : IAsyncDisposable
             else if (_audio is not null && header.PayloadType == _audio.PayloadType)
             {
                 _audioSsrc = header.Ssrc;
+                if (_audioHighest is not { } audioHighest || (short)(header.SequenceNumber - audioHighest) > 0)
+                {
+                    _audioCycles += _audioHighest is { } previous && header.SequenceNumber < previous ? 1u : 0u;
+                    _audioHighest = header.SequenceNumber;
+                }
+
                 _lastOpusPacket = packet.ToArray();
                 _audioAssembler!.Push(packet);
             }
@@ -174,6 +187,7 @@ internal sealed partial class WhipSession : IAsyncDisposable
 
                 if (ahead > 0)
                 {
+                    _videoCycles += sequence < highest ? 1u : 0u;
                     _highestSequence = sequence;
                 }
             }
@@ -237,6 +251,14 @@ internal sealed partial class WhipSession : IAsyncDisposable
                 {
                     var assembler = report.Ssrc == _videoSsrc ? _videoAssembler : report.Ssrc == _audioSsrc ? _audioAssembler : null;
                     assembler?.OnSenderReport(report.NtpTimestamp, report.RtpTimestamp);
+                    if (report.Ssrc == _videoSsrc)
+                    {
+                        _videoReport = (report.Ssrc, report.NtpTimestamp, _time.GetTimestamp());
+                    }
+                    else if (report.Ssrc == _audioSsrc)
+                    {
+                        _audioReport = (report.Ssrc, report.NtpTimestamp, _time.GetTimestamp());
+                    }
                 }
             }
         }
@@ -291,6 +313,7 @@ internal sealed partial class WhipSession : IAsyncDisposable
             if (ssrc != 0 && _time.GetElapsedTime(_lastRemb) >= TimeSpan.FromSeconds(1))
             {
                 _lastRemb = _time.GetTimestamp();
+                SendReceiverReport();
                 SendRemb(ssrc, _audioSsrc);
             }
 
@@ -313,6 +336,38 @@ internal sealed partial class WhipSession : IAsyncDisposable
         BinaryPrimitives.WriteUInt32BigEndian(pli[8..], ssrc);
         _peer.SendRtcp(pli);
     }
+
+    /// <summary>A receiver report (RFC 3550 §6.4.2) with a block per source: loss, highest sequence, and LSR/DLSR for the sender's RTT. Jitter is not measured (0).</summary>
+    private void SendReceiverReport()
+    {
+        Span<RtcpReportBlock> blocks = stackalloc RtcpReportBlock[2];
+        var count = 0;
+        if (_highestSequence is { } video)
+        {
+            var extended = (_videoCycles << 16) | video;
+            var lost = _videoReorder.Lost;
+            var expected = extended - _expectedAtLastReport;
+            var fraction = expected == 0 || _expectedAtLastReport == 0 ? (byte)0 : (byte)Math.Clamp((lost - _lostAtLastReport) * 256 / expected, 0, 255);
+            _expectedAtLastReport = extended;
+            _lostAtLastReport = lost;
+            blocks[count++] = new RtcpReportBlock(_videoSsrc, fraction, (int)Math.Min(lost, RtcpReportBlock.MaxCumulativeLost), extended, 0, LastReport(_videoReport), DelaySince(_videoReport));
+        }
+
+        if (_audioHighest is { } audio)
+        {
+            blocks[count++] = new RtcpReportBlock(_audioSsrc, 0, 0, (_audioCycles << 16) | audio, 0, LastReport(_audioReport), DelaySince(_audioReport));
+        }
+
+        Span<byte> report = stackalloc byte[RtcpReceiverReport.GetLength(2)];
+        if (RtcpReceiverReport.TryWrite(report, 1, blocks[..count], out var written))
+        {
+            _peer.SendRtcp(report[..written]);
+        }
+    }
+
+    private static uint LastReport((uint Ssrc, ulong Ntp, long At) report) => report.Ntp == 0 ? 0 : NtpTime.ToMiddle32(report.Ntp);
+
+    private uint DelaySince((uint Ssrc, ulong Ntp, long At) report) => report.Ntp == 0 ? 0 : NtpTime.ToDelay(_time.GetElapsedTime(report.At));
 
     //  REMB (draft-alvestrand-rmcat-remb): PSFB (PT 206), FMT 15 | sender SSRC | media SSRC 0 | "REMB" |
     //  number of SSRCs (8) | BR exponent (6) | BR mantissa (18) | SSRC × n

@@ -109,6 +109,12 @@ public sealed class WhipTests(ServerFixture fixture) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.SendAsync(patch)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync(location)).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await PostAsync("/whip/live/contract", Offers.H264AndOpus)).StatusCode);
+
+        // Refusals are counted, and open sessions too.
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("liverelay_webrtc_dropped_total{reason=\"offer_no_codec\"}", metrics);
+        Assert.Contains("liverelay_webrtc_dropped_total{reason=\"offer_malformed\"}", metrics);
+        Assert.Contains("liverelay_webrtc_sessions{kind=\"whip\"}", metrics);
     }
 
     [Fact]
