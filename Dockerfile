@@ -23,6 +23,6 @@ COPY configs/liverelay.json /etc/liverelay/liverelay.json
 WORKDIR /var/lib/liverelay
 VOLUME ["/var/lib/liverelay"]
 # HTTP (API, HLS, HTTP-FLV), RTMP, SRT (UDP), WebRTC (UDP)
-EXPOSE 8080/tcp 1935/tcp 9000/udp 8189/udp
+EXPOSE 8080/tcp 1935/tcp 9000/udp 8189/udp 8189/tcp
 ENV DOTNET_gcServer=0
 ENTRYPOINT ["dotnet", "/app/LiveRelay.Server.dll", "--config", "/etc/liverelay/liverelay.json"]

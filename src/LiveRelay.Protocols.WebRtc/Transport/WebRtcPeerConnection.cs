@@ -48,7 +48,7 @@ public sealed partial class WebRtcPeerConnection : IAsyncDisposable
     private DtlsHandshake? _handshake;
     private SrtpContext? _protect;
     private SrtpContext? _unprotect;
-    private IPEndPoint? _remote;
+    private PeerPath? _path;
     private long _lastCheck = Environment.TickCount64;
     private readonly long _createdAt = Environment.TickCount64;
     private long _srtpFailures;
@@ -73,7 +73,10 @@ public sealed partial class WebRtcPeerConnection : IAsyncDisposable
     public PeerState State { get; private set; } = PeerState.New;
 
     /// <summary>The peer's address, once a check arrived.</summary>
-    public IPEndPoint? RemoteEndPoint => _remote;
+    public IPEndPoint? RemoteEndPoint => _path?.Remote;
+
+    /// <summary>"udp" or "tcp" (ICE-TCP), once a check arrived.</summary>
+    public string? PathProtocol => _path?.Protocol;
 
     /// <summary>The SRTP profile DTLS agreed.</summary>
     public SrtpProfile? Profile { get; private set; }
@@ -112,7 +115,7 @@ public sealed partial class WebRtcPeerConnection : IAsyncDisposable
         _handshake?.Abort();
         _server.Remove(this);
         _watchdog.Dispose();
-        Log.Closed(_logger, LocalUfrag, _remote?.ToString() ?? "", reason);
+        Log.Closed(_logger, LocalUfrag, _path?.ToString() ?? "", reason);
     }
 
     public ValueTask DisposeAsync()
@@ -128,23 +131,37 @@ public sealed partial class WebRtcPeerConnection : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    internal void OnBindingRequest(IPEndPoint from, bool useCandidate)
+    internal void OnBindingRequest(PeerPath path, bool useCandidate)
     {
         Volatile.Write(ref _lastCheck, Environment.TickCount64);
-        if (_remote is null || (useCandidate && !_remote.Equals(from)))
+        if (_path is null || (useCandidate && !_path.Equals(path)))
         {
-            _remote = from;
+            _path = path;
         }
 
         if (State == PeerState.New)
         {
             State = PeerState.Connecting;
-            _handshake = new DtlsHandshake(_certificate, _remoteFingerprint, (buffer, offset, length) => _server.Send(buffer.AsSpan(offset, length), _remote!), s_handshakeTimeout);
+            _handshake = new DtlsHandshake(_certificate, _remoteFingerprint, (buffer, offset, length) => _path!.Send(buffer.AsSpan(offset, length)), s_handshakeTimeout);
             _ = CompleteHandshakeAsync(_handshake);
         }
     }
 
     internal void OnDtls(ReadOnlySpan<byte> record) => _handshake?.Receive(record);
+
+    /// <summary>A DTLS or SRTP packet from an ICE-TCP path (UDP ones are routed by first byte in the UDP server).</summary>
+    internal void OnPacket(ReadOnlySpan<byte> packet, PeerPath path)
+    {
+        switch (packet[0])
+        {
+            case >= 20 and <= 63:
+                OnDtls(packet);
+                break;
+            case >= 128 and <= 191:
+                OnSrtp(packet);
+                break;
+        }
+    }
 
     internal void OnSrtp(ReadOnlySpan<byte> datagram)
     {
@@ -197,7 +214,7 @@ public sealed partial class WebRtcPeerConnection : IAsyncDisposable
             _unprotect = remote;
             Profile = keys.Profile;
             State = PeerState.Connected;
-            Log.Connected(_logger, LocalUfrag, _remote?.ToString() ?? "", keys.Profile);
+            Log.Connected(_logger, LocalUfrag, _path?.ToString() ?? "", keys.Profile);
             _connected.TrySetResult();
         }
         catch (DtlsHandshakeException ex)
@@ -211,7 +228,7 @@ public sealed partial class WebRtcPeerConnection : IAsyncDisposable
     {
         lock (_sendLock)
         {
-            if (_protect is null || _remote is null || packet.Length + 32 > _sendBuffer.Length)
+            if (_protect is null || _path is null || packet.Length + 32 > _sendBuffer.Length)
             {
                 return false;
             }
@@ -220,7 +237,7 @@ public sealed partial class WebRtcPeerConnection : IAsyncDisposable
             var ok = rtcp ? _protect.TryProtectRtcp(_sendBuffer, packet.Length, out var length) : _protect.TryProtectRtp(_sendBuffer, packet.Length, out length);
             if (ok)
             {
-                _server.Send(_sendBuffer.AsSpan(0, length), _remote);
+                _path.Send(_sendBuffer.AsSpan(0, length));
             }
 
             return ok;

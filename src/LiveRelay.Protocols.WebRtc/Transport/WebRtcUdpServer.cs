@@ -149,7 +149,7 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
         switch (datagram[0])
         {
             case <= 3:
-                OnStun(datagram, from);
+                OnStun(datagram, from, null);
                 break;
             case >= 20 and <= 63 when _byAddress.TryGetValue(from, out var dtlsPeer):
                 dtlsPeer.OnDtls(datagram);
@@ -164,14 +164,20 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
         }
     }
 
-    private void OnStun(ReadOnlySpan<byte> datagram, IPEndPoint from)
+    /// <summary>
+    /// Answers a STUN binding request for the peer it names (UDP, or an ICE-TCP connection when
+    /// <paramref name="tcp"/> is given); returns that peer when the check verified.
+    /// </summary>
+    internal WebRtcPeerConnection? OnStun(ReadOnlySpan<byte> datagram, IPEndPoint from, PeerPath? tcp)
     {
         if (!StunMessage.IsStun(datagram) || !StunMessage.TryParse(datagram, out var message, out _)
             || message!.Class != StunClass.Request || message.Method != StunMessage.BindingMethod)
         {
             Interlocked.Increment(ref _dropped);
-            return;
+            return null;
         }
+
+        PeerPath path = tcp ?? new UdpPeerPath(this, from);
 
         Span<byte> response = stackalloc byte[256];
         if (message.Username is not { } username || !IceCredentials.TrySplitUsername(username, out var local, out _)
@@ -180,7 +186,7 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
             Interlocked.Increment(ref _unknownUfrag);
             Metrics?.WebRtcDropped("stun_unknown_ufrag");
             Log.UnknownUfrag(_logger, from.ToString(), message.Username ?? "");
-            return;
+            return null;
         }
 
         if (!message.HasMessageIntegrity || !StunMessage.VerifyMessageIntegrity(datagram, peer.LocalPasswordBytes))
@@ -188,21 +194,25 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
             Interlocked.Increment(ref _badIntegrity);
             Metrics?.WebRtcDropped("stun_integrity");
             Log.BadIntegrity(_logger, from.ToString(), local);
-            Send(response[..StunWriter.WriteBindingError(response, message.TransactionId, 401, "Unauthorized", default)], from);
-            return;
+            path.Send(response[..StunWriter.WriteBindingError(response, message.TransactionId, 401, "Unauthorized", default)]);
+            return null;
         }
 
-        var address = from;
-        if (_byAddress.TryGetValue(address, out var bound) && bound != peer)
+        if (tcp is null)
         {
-            // Another peer's address: a check must not steal it.
-            Interlocked.Increment(ref _dropped);
-            return;
+            if (_byAddress.TryGetValue(from, out var bound) && bound != peer)
+            {
+                // Another peer's address: a check must not steal it.
+                Interlocked.Increment(ref _dropped);
+                return null;
+            }
+
+            _byAddress[from] = peer;
         }
 
-        _byAddress[address] = peer;
-        peer.OnBindingRequest(address, message.UseCandidate);
-        Send(response[..StunWriter.WriteBindingSuccess(response, message.TransactionId, from, peer.LocalPasswordBytes)], from);
+        peer.OnBindingRequest(path, message.UseCandidate);
+        path.Send(response[..StunWriter.WriteBindingSuccess(response, message.TransactionId, from, peer.LocalPasswordBytes)]);
+        return peer;
     }
 
     private static IPEndPoint Normalize(IPEndPoint endpoint) =>

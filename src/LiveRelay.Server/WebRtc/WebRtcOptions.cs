@@ -10,7 +10,13 @@ public sealed record WebRtcOptions
     /// <summary>The one UDP port every WebRTC peer uses (ICE-lite); 0 turns WebRTC off.</summary>
     public int UdpPort { get; init; } = 8189;
 
-    /// <summary>The address the UDP port binds to; empty binds all interfaces.</summary>
+    /// <summary>
+    /// The ICE-TCP port (RFC 6544, passive): peers whose UDP is blocked connect here; 0 turns it off.
+    /// Answers list it after the UDP candidates, with the same addresses.
+    /// </summary>
+    public int TcpPort { get; init; } = 8189;
+
+    /// <summary>The address the UDP (and ICE-TCP) port binds to; empty binds all interfaces.</summary>
     public string Address { get; init; } = "";
 
     /// <summary>
@@ -31,6 +37,11 @@ public sealed record WebRtcOptions
         if (UdpPort is < 0 or > 65535)
         {
             yield return $"LiveRelay:WebRtc:UdpPort must be 0..65535 (got {UdpPort})";
+        }
+
+        if (TcpPort is < 0 or > 65535)
+        {
+            yield return $"LiveRelay:WebRtc:TcpPort must be 0..65535 (got {TcpPort})";
         }
 
         if (Address.Length > 0 && !IPAddress.TryParse(Address, out _))

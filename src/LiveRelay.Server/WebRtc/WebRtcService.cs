@@ -27,6 +27,8 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
     private readonly Lock _opusLock = new();
     private readonly ILogger _logger = loggers.CreateLogger<WebRtcService>();
     private WebRtcUdpServer? _udp;
+    private WebRtcTcpServer? _tcp;
+    private IReadOnlyList<(string Address, int Port)> _tcpCandidates = [];
     private DtlsCertificate? _certificate;
     private IReadOnlyList<(string Address, int Port)> _candidates = [];
 
@@ -46,7 +48,14 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         _udp = new WebRtcUdpServer(new IPEndPoint(address, options.UdpPort), loggers.CreateLogger<WebRtcUdpServer>(), metrics);
         _udp.Start();
         _candidates = options.ResolveCandidates(_udp.Port);
-        Log.Listening(_logger, _udp.Port, string.Join(", ", _candidates.Select(c => $"{c.Address}:{c.Port}")));
+        if (options.TcpPort != 0)
+        {
+            _tcp = new WebRtcTcpServer(new IPEndPoint(address, options.TcpPort), _udp, loggers.CreateLogger<WebRtcTcpServer>());
+            _tcp.Start();
+            _tcpCandidates = [.. _candidates.Select(c => (c.Address, _tcp.Port))];
+        }
+
+        Log.Listening(_logger, _udp.Port, string.Join(", ", _candidates.Select(c => $"{c.Address}:{c.Port}")) + (_tcp is null ? "" : $"; ICE-TCP on {_tcp.Port}"));
         return Task.CompletedTask;
     }
 
@@ -60,6 +69,11 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         foreach (var id in _whep.Keys)
         {
             await EndWhepAsync(id, "the server is stopping").ConfigureAwait(false);
+        }
+
+        if (_tcp is not null)
+        {
+            await _tcp.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_udp is not null)
@@ -95,7 +109,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
                 IcePwd = password,
                 Fingerprint = _certificate.Fingerprint,
                 UdpCandidates = _candidates,
-                TcpCandidates = [],
+                TcpCandidates = _tcpCandidates,
                 SessionId = RandomNumberGenerator.GetInt32(1, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
         }
@@ -187,7 +201,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
                 IcePwd = password,
                 Fingerprint = _certificate.Fingerprint,
                 UdpCandidates = _candidates,
-                TcpCandidates = [],
+                TcpCandidates = _tcpCandidates,
                 SessionId = RandomNumberGenerator.GetInt32(1, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 VideoSsrc = videoSsrc,
                 AudioSsrc = audioSsrc,

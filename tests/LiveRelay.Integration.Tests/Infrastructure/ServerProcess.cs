@@ -37,6 +37,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The WebRTC UDP port (ICE-lite, one for every peer).</summary>
     public int WebRtcPort { get; private init; }
 
+    /// <summary>The ICE-TCP port.</summary>
+    public int WebRtcTcpPort { get; private init; }
+
     /// <summary>An SRT URL as users paste it for ffmpeg (which passes the streamid on verbatim).</summary>
     public string SrtUrl(string streamId) => $"srt://127.0.0.1:{SrtPort}?streamid={streamId}";
 
@@ -76,11 +79,11 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public static Task<ServerProcess> StartAsync(params string[] extraArguments) =>
-        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), FreePort.Udp(), extraArguments, null);
+        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), FreePort.Udp(), FreePort.Tcp(), extraArguments, null);
 
     /// <summary>A server of its own with environment variables set (e.g. <c>SSL_CERT_FILE</c> to trust a test CA).</summary>
     public static Task<ServerProcess> StartAsync(IDictionary<string, string> environment, params string[] extraArguments) =>
-        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), FreePort.Udp(), extraArguments, environment);
+        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), FreePort.Udp(), FreePort.Tcp(), extraArguments, environment);
 
     /// <summary>
     /// Stops this server, keeping its working directory, runs <paramref name="whileDown"/>, and starts a
@@ -92,10 +95,10 @@ public sealed class ServerProcess : IAsyncDisposable
         Http.Dispose();
         await Process.DisposeAsync();
         await whileDown();
-        return await StartAsync(WorkDir, HttpPort, RtmpPort, SrtPort, WebRtcPort, _extraArguments, _environment);
+        return await StartAsync(WorkDir, HttpPort, RtmpPort, SrtPort, WebRtcPort, WebRtcTcpPort, _extraArguments, _environment);
     }
 
-    private static async Task<ServerProcess> StartAsync(string workDir, int httpPort, int rtmpPort, int srtPort, int webRtcPort, string[] extraArguments, IDictionary<string, string>? environment)
+    private static async Task<ServerProcess> StartAsync(string workDir, int httpPort, int rtmpPort, int srtPort, int webRtcPort, int webRtcTcpPort, string[] extraArguments, IDictionary<string, string>? environment)
     {
         string[] arguments =
         [
@@ -106,12 +109,13 @@ public sealed class ServerProcess : IAsyncDisposable
             $"--LiveRelay:Srt:Port={srtPort}",
             "--LiveRelay:Srt:Address=127.0.0.1",
             $"--LiveRelay:WebRtc:UdpPort={webRtcPort}",
+            $"--LiveRelay:WebRtc:TcpPort={webRtcTcpPort}",
             "--LiveRelay:WebRtc:Address=127.0.0.1",
             "--LiveRelay:DataDir=data",
             .. extraArguments,
         ];
         var process = ExternalProcess.Start("dotnet", arguments, workDir, environment);
-        var server = new ServerProcess(process, httpPort, rtmpPort, srtPort, workDir, extraArguments, environment) { WebRtcPort = webRtcPort };
+        var server = new ServerProcess(process, httpPort, rtmpPort, srtPort, workDir, extraArguments, environment) { WebRtcPort = webRtcPort, WebRtcTcpPort = webRtcTcpPort };
         try
         {
             await process.WaitForOutputAsync("listening: HTTP", TimeSpan.FromSeconds(60));
