@@ -129,3 +129,44 @@ public sealed partial class RtspTrackAssemblerTests
         Assert.Equal((MediaKind.Audio, 8000, 1), (sink.Frames[0].Track.Kind, sink.Frames[0].Track.SampleRate, sink.Frames[0].Track.Channels));
     }
 }
+
+// Opus (RFC 7587) as a WebRTC publisher sends it: one packet per frame, through the reorder buffer.
+public sealed partial class RtspTrackAssemblerTests
+{
+    [Fact]
+    public void Push_OpusReorderedAndLost_FramesInOrderAtTheirTimes_TheLostOneMissing()
+    {
+        var media = new MediaDescription("audio", 111, "opus", 48000, 2, new Dictionary<string, string>(), null);
+        var sink = new FrameSink();
+        var assembler = new RtspTrackAssembler(media, sink.OnFrame);
+        using var reorder = new LiveRelay.Formats.Rtp.RtpReorderBuffer(holdTicks: 100);
+        byte[][] packets = [.. Enumerable.Range(0, 5).Select(i => Rtp.Packet(111, (ushort)(65534 + i), (uint)(960 * i), false, [(byte)(0xF0 + i), 0x01]))];
+
+        // Sent 0 1 2 3 4; 2 is lost and 4 arrives before 3.
+        long now = 0;
+        foreach (var index in new[] { 0, 1, 4, 3 })
+        {
+            reorder.Push(packets[index], now);
+            while (reorder.TryPop(now, out var ordered))
+            {
+                assembler.Push(ordered);
+            }
+
+            now += 10;
+        }
+
+        now += 1000;
+        reorder.Push(Rtp.Packet(111, 3, 960 * 5, false, [0xF5, 0x01]), now);
+        while (reorder.TryPop(now, out var late))
+        {
+            assembler.Push(late);
+        }
+
+        // 960 samples at 48 kHz are 20 ms: 1800 ticks at 90 kHz; the sequence wrapped from 65535 to 0.
+        Assert.Null(RtspTrackAssembler.WhyNotCarried(media));
+        Assert.Equal([0L, 1800L, 5400L, 7200L, 9000L], sink.Frames.Select(f => f.Dts));
+        Assert.Equal([0xF0, 0xF1, 0xF3, 0xF4, 0xF5], sink.Frames.Select(f => f.Payload[0]));
+        Assert.Equal(CodecId.Opus, sink.Frames[0].Track.Codec);
+        Assert.Equal(1, reorder.Lost);
+    }
+}
