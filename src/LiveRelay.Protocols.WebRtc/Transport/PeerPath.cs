@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace LiveRelay.Protocols.WebRtc.Transport;
 
@@ -19,11 +20,13 @@ internal abstract class PeerPath
 /// <summary>A peer's address on the shared UDP port.</summary>
 internal sealed class UdpPeerPath(WebRtcUdpServer server, IPEndPoint remote) : PeerPath
 {
+    private readonly SocketAddress _address = server.SocketAddressOf(remote);
+
     public override IPEndPoint Remote => remote;
 
     public override string Protocol => "udp";
 
-    public override void Send(ReadOnlySpan<byte> packet) => server.Send(packet, remote);
+    public override void Send(ReadOnlySpan<byte> packet) => server.Send(packet, _address, remote);
 
     public override bool Equals(object? obj) => obj is UdpPeerPath other && other.Remote.Equals(remote);
 

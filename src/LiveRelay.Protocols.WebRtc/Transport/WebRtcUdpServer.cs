@@ -22,6 +22,7 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, WebRtcPeerConnection> _byUfrag = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<IPEndPoint, WebRtcPeerConnection> _byAddress = new();
+    private readonly ConcurrentDictionary<SocketAddress, WebRtcPeerConnection> _bySocketAddress = new();
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private long _dropped;
@@ -73,13 +74,29 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
                 _byAddress.TryRemove(address, out _);
             }
         }
+
+        foreach (var (address, bound) in _bySocketAddress)
+        {
+            if (bound == peer)
+            {
+                _bySocketAddress.TryRemove(address, out _);
+            }
+        }
     }
 
-    internal void Send(ReadOnlySpan<byte> datagram, IPEndPoint to)
+    /// <summary>The address as the socket writes it (IPv4 mapped into IPv6 on a dual-mode socket), for allocation-free sends and lookups.</summary>
+    internal SocketAddress SocketAddressOf(IPEndPoint endpoint) =>
+        (_socket.AddressFamily == AddressFamily.InterNetworkV6 && endpoint.AddressFamily == AddressFamily.InterNetwork
+            ? new IPEndPoint(endpoint.Address.MapToIPv6(), endpoint.Port)
+            : endpoint).Serialize();
+
+    internal void Send(ReadOnlySpan<byte> datagram, IPEndPoint to) => Send(datagram, SocketAddressOf(to), to);
+
+    internal void Send(ReadOnlySpan<byte> datagram, SocketAddress address, IPEndPoint to)
     {
         try
         {
-            _socket.SendTo(datagram, SocketFlags.None, to);
+            _socket.SendTo(datagram, SocketFlags.None, address);
         }
         catch (SocketException ex)
         {
@@ -107,13 +124,17 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
     private async Task ReceiveLoopAsync()
     {
         var buffer = GC.AllocateArray<byte>(MaxDatagram, pinned: true);
-        EndPoint any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+
+        // The sender's address is read into one reused SocketAddress: media datagrams find their peer
+        // by it without making an IPEndPoint (STUN checks, a few a second per peer, do make one).
+        var address = new SocketAddress(_socket.AddressFamily);
         while (!_stop.IsCancellationRequested)
         {
-            SocketReceiveFromResult result;
+            int received;
             try
             {
-                result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
+                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, address, _stop.Token).ConfigureAwait(false);
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
             {
@@ -126,35 +147,34 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
 
             try
             {
-                OnDatagram(buffer.AsSpan(0, result.ReceivedBytes), (IPEndPoint)result.RemoteEndPoint);
+                OnDatagram(buffer.AsSpan(0, received), address, any);
             }
             catch (Exception ex)
             {
                 // One peer's bad datagram (or a bug handling it) must not stop the port every peer shares.
                 Interlocked.Increment(ref _dropped);
-                Log.DatagramFailed(_logger, result.RemoteEndPoint.ToString() ?? "", ex);
+                Log.DatagramFailed(_logger, any.Create(address).ToString() ?? "", ex);
             }
         }
     }
 
     //  RFC 7983 §7: [0..3] STUN, [20..63] DTLS, [128..191] RTP/RTCP; everything else is dropped.
-    private void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint from)
+    private void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress address, IPEndPoint any)
     {
         if (datagram.IsEmpty)
         {
             return;
         }
 
-        from = Normalize(from);
         switch (datagram[0])
         {
             case <= 3:
-                OnStun(datagram, from, null);
+                OnStun(datagram, Normalize((IPEndPoint)any.Create(address)), null);
                 break;
-            case >= 20 and <= 63 when _byAddress.TryGetValue(from, out var dtlsPeer):
+            case >= 20 and <= 63 when _bySocketAddress.TryGetValue(address, out var dtlsPeer):
                 dtlsPeer.OnDtls(datagram);
                 break;
-            case >= 128 and <= 191 when _byAddress.TryGetValue(from, out var mediaPeer):
+            case >= 128 and <= 191 when _bySocketAddress.TryGetValue(address, out var mediaPeer):
                 mediaPeer.OnSrtp(datagram);
                 break;
             default:
@@ -208,6 +228,7 @@ public sealed partial class WebRtcUdpServer : IAsyncDisposable
             }
 
             _byAddress[from] = peer;
+            _bySocketAddress[SocketAddressOf(from)] = peer;
         }
 
         peer.OnBindingRequest(path, message.UseCandidate);

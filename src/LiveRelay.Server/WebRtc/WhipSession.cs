@@ -65,7 +65,8 @@ internal sealed partial class WhipSession : IAsyncDisposable
     private long _retransmitted;
     private readonly byte[] _rtxScratch = new byte[2048];
     private bool _keyframeSeen;
-    private ReadOnlyMemory<byte> _lastOpusPacket;
+    private readonly byte[] _opusPacket = new byte[2048];
+    private int _opusLength;
     private byte _opusPayloadType;
 
     public WhipSession(string id, string path, WebRtcPeerConnection peer, WebRtcAnswer answer, StreamPublisher publisher, TimeProvider time, ILogger logger)
@@ -166,7 +167,13 @@ internal sealed partial class WhipSession : IAsyncDisposable
                     _audioHighest = header.SequenceNumber;
                 }
 
-                _lastOpusPacket = packet.ToArray();
+                if (packet.Length > _opusPacket.Length)
+                {
+                    return;
+                }
+
+                packet.CopyTo(_opusPacket);
+                _opusLength = packet.Length;
                 _audioAssembler!.Push(packet);
             }
         }
@@ -269,7 +276,7 @@ internal sealed partial class WhipSession : IAsyncDisposable
     {
         var time = frame.Dts;
         frame.Release();
-        _transcoder!.Push(_lastOpusPacket.Span, time, _opusPayloadType);
+        _transcoder!.Push(_opusPacket.AsSpan(0, _opusLength), time, _opusPayloadType);
     }
 
     private void OnFrame(TrackInfo track, MediaFrame frame)
