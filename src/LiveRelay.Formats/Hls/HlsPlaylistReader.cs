@@ -101,7 +101,7 @@ public static class HlsPlaylistReader
                 }
 
                 map = Attribute(line, "URI") is { Length: > 0 } mapUri
-                    ? new Uri(playlistUri, mapUri)
+                    ? Resolve(playlistUri, mapUri)
                     : throw new InvalidDataException("#EXT-X-MAP without a URI");
             }
             else if (!line.StartsWith('#'))
@@ -111,7 +111,7 @@ public static class HlsPlaylistReader
                     throw new InvalidDataException($"the playlist lists more than {MaxEntries} entries");
                 }
 
-                var uri = new Uri(playlistUri, line);
+                var uri = Resolve(playlistUri, line);
                 if (bandwidth is { } bps)
                 {
                     variants.Add(new HlsVariant(uri, bps));
@@ -128,6 +128,12 @@ public static class HlsPlaylistReader
 
         return new HlsPlaylist(variants, segments, target, endList, hasMap);
     }
+
+    /// <summary>A URI of the playlist resolved against the playlist's; one that is not a URI is a format error.</summary>
+    private static Uri Resolve(Uri playlistUri, string reference) =>
+        Uri.TryCreate(playlistUri, reference, out var uri)
+            ? uri
+            : throw new InvalidDataException($"not a URI: '{(reference.Length > 80 ? reference[..80] : reference)}'");
 
     /// <summary>The value of an attribute in an attribute list (quotes removed), or null.</summary>
     private static string? Attribute(string line, string name)

@@ -89,18 +89,28 @@ public static class RtspReader
             throw new InvalidDataException($"not an RTSP status line: '{(lines[0].Length > 80 ? lines[0][..80] : lines[0])}'");
         }
 
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        // Repeated headers (several WWW-Authenticate challenges) are kept, one per line: collected
+        // first and joined once, so a header block of one name repeated costs linear time and memory.
+        var collected = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         foreach (var line in lines.AsSpan(1))
         {
             var colon = line.IndexOf(':', StringComparison.Ordinal);
             if (colon > 0)
             {
                 var name = line[..colon].Trim();
-                var value = line[(colon + 1)..].Trim();
+                if (!collected.TryGetValue(name, out var values))
+                {
+                    collected[name] = values = [];
+                }
 
-                // Repeated headers (several WWW-Authenticate challenges) are kept, one per line.
-                headers[name] = headers.TryGetValue(name, out var earlier) ? earlier + "\n" + value : value;
+                values.Add(line[(colon + 1)..].Trim());
             }
+        }
+
+        var headers = new Dictionary<string, string>(collected.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in collected)
+        {
+            headers[name] = values.Count == 1 ? values[0] : string.Join('\n', values);
         }
 
         var length = 0;

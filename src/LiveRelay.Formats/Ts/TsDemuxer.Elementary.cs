@@ -145,7 +145,8 @@ public sealed partial class TsDemuxer
 
     private static TrackInfo? CreateVideoTrack(byte[] sps, byte[] pps)
     {
-        if (sps.Length < 4 || !H264SpsInfo.TryParse(sps, out var info))
+        // The record's limits (Build throws beyond them): 16-bit parameter set lengths.
+        if (sps.Length is < 4 or > ushort.MaxValue || pps.Length > ushort.MaxValue || !H264SpsInfo.TryParse(sps, out var info))
         {
             return null;
         }

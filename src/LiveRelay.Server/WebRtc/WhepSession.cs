@@ -18,8 +18,8 @@ internal sealed partial class WhepSession : IAsyncDisposable, IRtpPayloadSink
 {
     private const int MaxPayload = 1200;
 
-    /// <summary>Video packets kept for retransmission on NACK (about half a second at 4 Mbit/s).</summary>
-    private const int HistorySize = 256;
+    /// <summary>Video packets kept for retransmission on NACK: about 0.45 s at 2.7 Mbit/s, more than a round trip; 160 KiB per viewer.</summary>
+    private const int HistorySize = 128;
     private static readonly TimeSpan s_senderReports = TimeSpan.FromSeconds(1);
 
     private readonly WebRtcPeerConnection _peer;
