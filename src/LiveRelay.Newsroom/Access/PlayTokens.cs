@@ -82,8 +82,10 @@ public sealed class PlayTokens
         }
 
         var dot = token.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || dot == token.Length - 1)
+        if (dot <= 0 || dot == token.Length - 1 || !IsBase64Url(token.AsSpan(0, dot)) || !IsBase64Url(token.AsSpan(dot + 1)))
         {
+            // One spelling per token: the decoder would skip whitespace and padding, and a token
+            // re-spelled that way must not pass for a different pull of the same grant.
             return false;
         }
 
@@ -111,6 +113,11 @@ public sealed class PlayTokens
                 return false;
             }
 
+            if (wire.E < DateTimeOffset.MinValue.ToUnixTimeSeconds() || wire.E > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+            {
+                return false;
+            }
+
             claims = new PlayTokenClaims(wire.S, wire.P, wire.H, DateTimeOffset.FromUnixTimeSeconds(wire.E));
             return true;
         }
@@ -118,6 +125,20 @@ public sealed class PlayTokens
         {
             return false;
         }
+    }
+
+    /// <summary>Only the base64url alphabet, no padding or whitespace (RFC 4648 §5, as tokens are written).</summary>
+    private static bool IsBase64Url(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A new random secret, base64 (for the settings table).</summary>

@@ -4,6 +4,8 @@ namespace LiveRelay.Protocols.WebRtc.Srtp;
 /// One direction of one SRTP session (RFC 3711), every SSRC in it: the local context protects what we send, the
 /// remote one unprotects what we receive (see <see cref="DtlsSrtpKeys"/>). Works in place on the caller's buffer and
 /// allocates nothing per packet: the ciphers, the HMAC and the scratch buffers are made once here.
+/// One exception: refusing a forged AEAD_AES_128_GCM packet costs the exception .NET's <c>AesGcm</c>
+/// throws for a tag mismatch (about 400 bytes; it has no non-throwing decrypt), caught here.
 /// <para>
 /// Per SSRC it keeps the highest SRTP index (so the rollover counter, estimated as in RFC 3711 Appendix A), a
 /// 128-packet replay window for SRTP and for SRTCP, and the SRTCP index sent. At most <see cref="MaxStreams"/> SSRCs:
