@@ -7,6 +7,7 @@ using LiveRelay.LoadTest.Reporting;
 using LiveRelay.LoadTest.Scenarios;
 using LiveRelay.LoadTest.Servers;
 using LiveRelay.LoadTest.Source;
+using LiveRelay.Protocols.WebRtc.Dtls;
 
 namespace LiveRelay.LoadTest;
 
@@ -105,7 +106,10 @@ internal static class LoadTestApp
 
         // SRT readers share one epoll thread; it (and libsrt) starts only when the first one plays.
         var srtLoop = new Lazy<SrtReceiveLoop>(() => new SrtReceiveLoop());
-        var runner = new ScenarioRunner(settings, control, playerHttp, srtLoop, Log);
+
+        // WHEP readers share one DTLS certificate (an ECDSA key per viewer would only cost the tool CPU).
+        var dtlsCertificate = new Lazy<DtlsCertificate>(DtlsCertificate.Create);
+        var runner = new ScenarioRunner(settings, control, playerHttp, srtLoop, dtlsCertificate, Log);
         var targets = new List<ServerTarget> { LiveRelayServerProcess.Target(serverDll, control) };
         if (options.VersusNginx)
         {

@@ -56,7 +56,7 @@ internal sealed record LoadTestOptions
         Options:
           --readers N          readers per scenario, spread over the streams (default 100); 0 runs one
                                publishers-only scenario per server (--protocol is then ignored)
-          --protocol P         rtmp | flv | hls | srt | all, or a comma list such as rtmp,hls (default rtmp)
+          --protocol P         rtmp | flv | hls | srt | whep | all, or a comma list such as rtmp,hls (default rtmp)
           --ingest I           rtmp | srt: how the clip is published (default rtmp); srt sends MPEG-TS with
                                ffmpeg to the server's SRT port (streamid publish:live/loadN, latency 120 ms)
           --seconds S          measurement window in seconds (default 30; at least 30 unless --quick)
@@ -79,6 +79,8 @@ internal sealed record LoadTestOptions
         over one GOP (2 s), waits --settle seconds, then measures for --seconds. SRT readers
         (streamid read:live/loadN, latency 120 ms) all run on one libsrt epoll thread. nginx-rtmp has
         no SRT: its SRT scenarios, and every scenario with --ingest srt, are reported as not available.
+        WHEP readers (WebRTC playback: POST /whep/live/loadN, ICE, DTLS, SRTP on one UDP socket each) use
+        the repository's own WebRTC stack; nginx-rtmp has no WebRTC, so its WHEP scenarios are not available.
         """;
 
     /// <summary>Parses the arguments; returns null and an error (or null error for --help) when it cannot.</summary>
@@ -158,7 +160,7 @@ internal sealed record LoadTestOptions
         {
             if (!PlayerProtocolNames.TryParse(part, out var protocol))
             {
-                throw new FormatException($"--protocol: '{part}' is not one of rtmp, flv, hls, srt, all");
+                throw new FormatException($"--protocol: '{part}' is not one of rtmp, flv, hls, srt, whep, all");
             }
 
             if (!list.Contains(protocol))

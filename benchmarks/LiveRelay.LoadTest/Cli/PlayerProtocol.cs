@@ -14,12 +14,15 @@ internal enum PlayerProtocol
 
     /// <summary>SRT caller (<c>streamid=read:live/stream</c>) receiving MPEG-TS; nginx-rtmp has no SRT.</summary>
     Srt,
+
+    /// <summary>WHEP (WebRTC playback): <c>POST /whep/live/stream</c> with an SDP offer, then ICE, DTLS and SRTP over UDP; nginx-rtmp has no WebRTC.</summary>
+    Whep,
 }
 
 internal static class PlayerProtocolNames
 {
     /// <summary>Every protocol in report order; <c>--protocol all</c> means these.</summary>
-    public static IReadOnlyList<PlayerProtocol> All { get; } = [PlayerProtocol.Rtmp, PlayerProtocol.Flv, PlayerProtocol.Hls, PlayerProtocol.Srt];
+    public static IReadOnlyList<PlayerProtocol> All { get; } = [PlayerProtocol.Rtmp, PlayerProtocol.Flv, PlayerProtocol.Hls, PlayerProtocol.Srt, PlayerProtocol.Whep];
 
     public static string Name(this PlayerProtocol protocol) => protocol switch
     {
@@ -27,6 +30,7 @@ internal static class PlayerProtocolNames
         PlayerProtocol.Flv => "flv",
         PlayerProtocol.Hls => "hls",
         PlayerProtocol.Srt => "srt",
+        PlayerProtocol.Whep => "whep",
         _ => protocol.ToString(),
     };
 

@@ -8,8 +8,18 @@ internal static class FreePorts
 {
     public static int Next() => Bound(SocketType.Stream, ProtocolType.Tcp);
 
-    /// <summary>A free UDP port (for the server's SRT listener).</summary>
-    public static int NextUdp() => Bound(SocketType.Dgram, ProtocolType.Udp);
+    /// <summary>A free UDP port (for the server's SRT listener or its WebRTC port), other than <paramref name="except"/>.</summary>
+    public static int NextUdp(int except = 0)
+    {
+        while (true)
+        {
+            var port = Bound(SocketType.Dgram, ProtocolType.Udp);
+            if (port != except)
+            {
+                return port;
+            }
+        }
+    }
 
     /// <summary>Several distinct free TCP ports.</summary>
     public static int[] Take(int count)

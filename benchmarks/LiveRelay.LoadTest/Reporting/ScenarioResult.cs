@@ -55,6 +55,15 @@ internal sealed record ScenarioResult
     /// <summary>SRT readers: what libsrt counted on their receiving side over the window, summed.</summary>
     public SrtReceiveTotals? SrtReaderLink { get; init; }
 
+    /// <summary>WHEP viewers: SRTP packets, video frames, video packets missing and packets rejected over the window, summed.</summary>
+    public WhepReceiveTotals? WhepViewerLink { get; init; }
+
+    /// <summary>WHEP viewers: video frames per second per viewer over the window (mean).</summary>
+    public double? WhepFramesPerViewerPerSecond => WhepViewerLink is { } l && Readers > 0 && WindowSeconds > 0 ? l.VideoFrames / (double)Readers / WindowSeconds : null;
+
+    /// <summary>The server's child processes (LiveRelay's ffmpegs, e.g. WHEP's AAC → Opus), not counted in the server's CPU and RSS.</summary>
+    public ServerChildUsage? ServerChildren { get; init; }
+
     /// <summary>Server CPU over the window divided by readers, % of one core.</summary>
     public double? CpuPerReaderPercent => Cpu is null || Readers == 0 ? null : Cpu.ServerPercent / Readers;
 

@@ -127,6 +127,20 @@ internal static class TextReport
                 : Format.None);
         }
 
+        if (ran.Any(r => r.WhepViewerLink is not null))
+        {
+            Row("WHEP viewers' video frames/s each; SRTP packets / video lost / rejected", r => r.WhepViewerLink is { } l
+                ? string.Create(CultureInfo.InvariantCulture, $"{Format.Number(r.WhepFramesPerViewerPerSecond, "0.0")}; {l.Packets} / {l.VideoLost} / {l.Rejected}")
+                : Format.None);
+        }
+
+        if (ran.Any(r => r.ServerChildren is not null))
+        {
+            Row("server's child processes (not in server CPU/RSS): CPU %, RSS MiB", r => r.ServerChildren is { } c
+                ? string.Create(CultureInfo.InvariantCulture, $"{c.Processes}: {Format.Number(c.CpuPercent)}, {Format.MiB(c.RssKiB)}")
+                : Format.None);
+        }
+
         if (ran.Any(r => r.HlsMissedSegments is not null))
         {
             Row("HLS segments missed by readers", r => Format.Integer(r.HlsMissedSegments));

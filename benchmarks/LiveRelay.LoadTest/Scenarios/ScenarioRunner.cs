@@ -5,6 +5,7 @@ using LiveRelay.LoadTest.Players;
 using LiveRelay.LoadTest.Reporting;
 using LiveRelay.LoadTest.Servers;
 using LiveRelay.LoadTest.Source;
+using LiveRelay.Protocols.WebRtc.Dtls;
 
 namespace LiveRelay.LoadTest.Scenarios;
 
@@ -20,13 +21,16 @@ internal sealed class ScenarioRunner
     private readonly HttpClient _playerHttp;
     private readonly Action<string> _log;
     private readonly Lazy<SrtReceiveLoop> _srtLoop;
+    private readonly Lazy<DtlsCertificate> _dtlsCertificate;
 
-    public ScenarioRunner(ScenarioSettings settings, HttpClient control, HttpClient playerHttp, Lazy<SrtReceiveLoop> srtLoop, Action<string> log)
+    public ScenarioRunner(
+        ScenarioSettings settings, HttpClient control, HttpClient playerHttp, Lazy<SrtReceiveLoop> srtLoop, Lazy<DtlsCertificate> dtlsCertificate, Action<string> log)
     {
         _settings = settings;
         _control = control;
         _playerHttp = playerHttp;
         _srtLoop = srtLoop;
+        _dtlsCertificate = dtlsCertificate;
         _log = log;
     }
 
@@ -127,7 +131,7 @@ internal sealed class ScenarioRunner
         {
             var stream = ScenarioSettings.StreamName(i % _settings.Streams);
             var uri = server.PlayUri(protocol!.Value, stream) ?? throw new InvalidOperationException($"{server.Name} gave no {protocol.Value.Name()} URI");
-            players[i] = PlayerFactory.Create(protocol.Value, i, uri, _playerHttp, _srtLoop, out var unavailable)
+            players[i] = PlayerFactory.Create(protocol.Value, i, uri, _playerHttp, _srtLoop, _dtlsCertificate, out var unavailable)
                 ?? throw new InvalidOperationException(unavailable);
         }
 
@@ -154,12 +158,16 @@ internal sealed class ScenarioRunner
         var bytesAtStart = players.Select(p => p.BytesReceived).ToArray();
         var mediaAtStart = players.Select(p => p.MediaMilliseconds).ToArray();
         var srtAtStart = SrtReceiveTotals.Sum(players.OfType<SrtPlayer>());
+        var whepAtStart = WhepReceiveTotals.Sum(players.OfType<WhepPlayer>());
+        var children = ServerChildren.Start(server.ProcessIds);
         var cpuStart = CpuSample.Take(server.ProcessIds, publisherPids);
         await Task.Delay(_settings.Window, cancellationToken).ConfigureAwait(false);
         var cpuEnd = CpuSample.Take(server.ProcessIds, publisherPids);
         var bytesAtEnd = players.Select(p => p.BytesReceived).ToArray();
         var mediaAtEnd = players.Select(p => p.MediaMilliseconds).ToArray();
         var srtAtEnd = SrtReceiveTotals.Sum(players.OfType<SrtPlayer>());
+        var whepAtEnd = WhepReceiveTotals.Sum(players.OfType<WhepPlayer>());
+        var childUsage = children.End();
         var rssEnd = Rss(server.ProcessIds);
         var toolRss = ProcStats.RssKiB(Environment.ProcessId);
         var runtimeEnd = await DotnetRuntimeSample.TakeAsync(_control, server.MetricsUri, cancellationToken).ConfigureAwait(false);
@@ -184,6 +192,8 @@ internal sealed class ScenarioRunner
             ToolRssKiB = toolRss,
             ServerRuntime = DotnetRuntimeWindow.Between(runtimeStart, runtimeEnd, cpu.Seconds),
             SrtReaderLink = protocol == PlayerProtocol.Srt ? srtAtEnd - srtAtStart : null,
+            WhepViewerLink = protocol == PlayerProtocol.Whep ? whepAtEnd - whepAtStart : null,
+            ServerChildren = childUsage,
         };
     }
 
@@ -228,6 +238,7 @@ internal sealed class ScenarioRunner
             {
                 PlayerProtocol.Hls => "media time of whole segments downloaded in the window < 95 % of (window − one target duration)",
                 PlayerProtocol.Srt => "MPEG-TS bytes received in the window < 95 % of the clip's (FLV) bitrate × window; TS adds about 4–5 %, so see also the SRT loss and drop counts",
+                PlayerProtocol.Whep => "SRTP bytes (H.264 RTP, Opus RTP, sender reports) received in the window < 95 % of the clip's (FLV) bitrate × window; Opus at 96 kbit/s replaces AAC at 128, RTP and SRTP add about 2 %, so see also the video frames and lost packets",
                 _ => "bytes received in the window < 95 % of stream bitrate × window",
             },
             TtffMedianMs = Percentiles.Median(ttff),

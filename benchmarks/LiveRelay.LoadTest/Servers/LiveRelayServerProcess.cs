@@ -6,8 +6,8 @@ using LiveRelay.LoadTest.Infrastructure;
 namespace LiveRelay.LoadTest.Servers;
 
 /// <summary>
-/// LiveRelay.Server started with <c>dotnet</c> on free loopback ports (HTTP, RTMP and the SRT UDP
-/// port), in a temporary working directory (so no configs/liverelay.json is picked up and its data
+/// LiveRelay.Server started with <c>dotnet</c> on free loopback ports (HTTP, RTMP, the SRT UDP port
+/// and the WebRTC UDP port), in a temporary working directory (so no configs/liverelay.json is picked up and its data
 /// directory is private).
 /// </summary>
 internal sealed class LiveRelayServerProcess : IServerUnderTest
@@ -25,8 +25,9 @@ internal sealed class LiveRelayServerProcess : IServerUnderTest
     private readonly int _httpPort;
     private readonly int _rtmpPort;
     private readonly int _srtPort;
+    private readonly int _webRtcPort;
 
-    private LiveRelayServerProcess(Process process, OutputTail output, TempDirectory workDir, int httpPort, int rtmpPort, int srtPort)
+    private LiveRelayServerProcess(Process process, OutputTail output, TempDirectory workDir, int httpPort, int rtmpPort, int srtPort, int webRtcPort)
     {
         _process = process;
         _output = output;
@@ -34,6 +35,7 @@ internal sealed class LiveRelayServerProcess : IServerUnderTest
         _httpPort = httpPort;
         _rtmpPort = rtmpPort;
         _srtPort = srtPort;
+        _webRtcPort = webRtcPort;
         ProcessIds = [process.Id];
     }
 
@@ -49,7 +51,7 @@ internal sealed class LiveRelayServerProcess : IServerUnderTest
 
     public string RecentOutput => _output.Text();
 
-    /// <summary>LiveRelay takes RTMP and SRT and serves every protocol the tool plays.</summary>
+    /// <summary>LiveRelay takes RTMP and SRT and serves every protocol the tool plays (WHEP on its WebRTC UDP port).</summary>
     public static string? Unavailable(IngestProtocol ingest, PlayerProtocol? protocol) => null;
 
     public static ServerTarget Target(string serverDll, HttpClient control) =>
@@ -59,6 +61,7 @@ internal sealed class LiveRelayServerProcess : IServerUnderTest
     {
         var ports = FreePorts.Take(2);
         var srtPort = FreePorts.NextUdp();
+        var webRtcPort = FreePorts.NextUdp(except: srtPort);
         var workDir = new TempDirectory("liverelay-load-server-");
         var output = new OutputTail(capacity: 200, marker: ReadyLine);
         var inv = CultureInfo.InvariantCulture;
@@ -74,11 +77,18 @@ internal sealed class LiveRelayServerProcess : IServerUnderTest
                 string.Create(inv, $"--LiveRelay:Srt:Port={srtPort}"),
                 "--LiveRelay:Srt:Address=127.0.0.1",
                 string.Create(inv, $"--LiveRelay:Srt:LatencyMs={SrtLatencyMs}"),
+
+                // WHEP: ICE-lite on one UDP port; bound to loopback, so the answer's one candidate is 127.0.0.1.
+                string.Create(inv, $"--LiveRelay:WebRtc:UdpPort={webRtcPort}"),
+                "--LiveRelay:WebRtc:Address=127.0.0.1",
+
+                // No ICE-TCP listener (default TCP 8189, which another server may hold): the WHEP readers use UDP.
+                "--LiveRelay:WebRtc:TcpPort=0",
                 $"--LiveRelay:DataDir={Path.Combine(workDir.Path, "data")}",
             ],
             output,
             workDir.Path);
-        var server = new LiveRelayServerProcess(process, output, workDir, ports[0], ports[1], srtPort);
+        var server = new LiveRelayServerProcess(process, output, workDir, ports[0], ports[1], srtPort, webRtcPort);
         try
         {
             server.StartupTime = await ReadinessProbe.WaitAsync(
@@ -117,6 +127,7 @@ internal sealed class LiveRelayServerProcess : IServerUnderTest
         PlayerProtocol.Flv => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_httpPort}/live/{stream}.flv")),
         PlayerProtocol.Hls => PlaylistUri(stream),
         PlayerProtocol.Srt => SrtUri("read", stream),
+        PlayerProtocol.Whep => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_httpPort}/whep/live/{stream}")),
         _ => null,
     };
 

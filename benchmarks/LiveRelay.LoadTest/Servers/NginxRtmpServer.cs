@@ -52,12 +52,13 @@ internal sealed class NginxRtmpServer : IServerUnderTest
         }
     }
 
-    /// <summary>nginx-rtmp takes RTMP only and serves RTMP and HLS; it has no HTTP-FLV (that is a different module) and no SRT.</summary>
+    /// <summary>nginx-rtmp takes RTMP only and serves RTMP and HLS; it has no HTTP-FLV (that is a different module), no SRT and no WebRTC.</summary>
     public static string? Unavailable(IngestProtocol ingest, PlayerProtocol? protocol) => (ingest, protocol) switch
     {
         (not IngestProtocol.Rtmp, _) => $"not available: nginx-rtmp has no {ingest.Name()} ingest",
         (_, null or PlayerProtocol.Rtmp or PlayerProtocol.Hls) => null,
         (_, PlayerProtocol.Flv) => "not available: nginx-rtmp has no HTTP-FLV",
+        (_, PlayerProtocol.Whep) => "not available: nginx-rtmp has no WebRTC (WHEP)",
         (_, { } other) => $"not available: nginx-rtmp has no {other.Name()}",
     };
 
