@@ -16,15 +16,17 @@ public sealed class LossyUdpRelay : IAsyncDisposable
     private readonly Socket _back = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly CancellationTokenSource _stop = new();
     private readonly double _dropRate;
+    private readonly bool _spareWebRtcHandshakes;
     private readonly Task _upstream;
     private readonly Task _downstream;
     private volatile IPEndPoint? _caller;
     private long _droppedUp;
     private long _droppedDown;
 
-    public LossyUdpRelay(IPEndPoint target, double dropRate, int seed)
+    public LossyUdpRelay(IPEndPoint target, double dropRate, int seed, bool spareWebRtcHandshakes = false)
     {
         _dropRate = dropRate;
+        _spareWebRtcHandshakes = spareWebRtcHandshakes;
         _front.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _back.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _back.Connect(target);
@@ -90,9 +92,12 @@ public sealed class LossyUdpRelay : IAsyncDisposable
     }
 
     // SRT packet header: bit 0 of byte 0 set = control packet; control type in the rest of the first 16 bits (0 = handshake).
+    // WebRTC (RFC 7983): first byte 0–3 STUN, 20–63 DTLS.
     private bool Drop(ReadOnlySpan<byte> datagram, Random random)
     {
-        var handshake = datagram.Length >= 2 && datagram[0] == 0x80 && datagram[1] == 0x00;
+        var handshake = _spareWebRtcHandshakes
+            ? datagram.Length > 0 && (datagram[0] <= 3 || datagram[0] is >= 20 and <= 63) // WebRTC: STUN and DTLS pass, SRTP may be lost
+            : datagram.Length >= 2 && datagram[0] == 0x80 && datagram[1] == 0x00;
         return !handshake && random.NextDouble() < _dropRate;
     }
 }
