@@ -85,7 +85,7 @@ public static class MediaEndpoints
         var authorizer = context.RequestServices.GetRequiredService<IPlaybackAuthorizer>();
         var token = context.Request.Query["token"].ToString();
         var remote = Remote(context);
-        var decision = authorizer.Authorize(new PlaybackRequest(streamPath, protocol, remote, token.Length == 0 ? null : token));
+        var decision = await authorizer.AuthorizeAsync(new PlaybackRequest(streamPath, protocol, remote, token.Length == 0 ? null : token), context.RequestAborted).ConfigureAwait(false);
         if (decision.Grant is { } grant)
         {
             return grant;

@@ -8,7 +8,31 @@ namespace LiveRelay.Protocols.Srt;
 /// </summary>
 /// <param name="streamId">The streamid the caller sent ("" when none).</param>
 /// <param name="remote">The caller's address.</param>
-public delegate int SrtAdmission(string streamId, IPEndPoint? remote);
+/// <param name="caller">The socket being accepted, for options that differ per caller (a feed's own passphrase).</param>
+public delegate int SrtAdmission(string streamId, IPEndPoint? remote, SrtCaller caller);
+
+/// <summary>The socket libsrt is about to accept, as the admission hook sees it.</summary>
+public readonly struct SrtCaller
+{
+    private readonly int _socket;
+
+    internal SrtCaller(int socket) => _socket = socket;
+
+    /// <summary>
+    /// Sets the passphrase this caller must use (libsrt's documented way to have one per stream: set on
+    /// the new socket inside the listen callback). A caller with another passphrase, or none, then fails
+    /// the handshake with libsrt's own reject reason (BADSECRET / UNSECURE).
+    /// </summary>
+    public unsafe void SetPassphrase(string passphrase)
+    {
+        ArgumentNullException.ThrowIfNull(passphrase);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(passphrase);
+        fixed (byte* p = bytes)
+        {
+            SrtException.ThrowIfError(Native.SrtNative.SetSockFlag(_socket, Native.SrtOption.Passphrase, p, bytes.Length), "set the caller's passphrase");
+        }
+    }
+}
 
 /// <summary>Reject reasons a listener sends to refused callers (<c>SRT_REJX_*</c> in access_control.h, HTTP-like).</summary>
 public static class SrtRejectReason

@@ -26,6 +26,7 @@ public sealed partial class SrtServer : IDisposable
     private readonly ConcurrentQueue<Action> _deferred = new();
     private readonly byte[] _drain = new byte[1500];
     private readonly IPlaybackAuthorizer _playback;
+    private readonly IPublishAuthorizer _publish;
 
     // Plays granted in the admission hook (libsrt's thread), picked up when the caller is accepted.
     private readonly ConcurrentDictionary<string, (PlaybackGrant Grant, long At)> _granted = new(StringComparer.Ordinal);
@@ -35,9 +36,10 @@ public sealed partial class SrtServer : IDisposable
     private volatile bool _stopping;
     private long _nextSample;
 
-    public SrtServer(StreamHub hub, SrtOptions options, LiveRelayMetrics metrics, ILogger<SrtServer> logger, IPlaybackAuthorizer? playback = null)
+    public SrtServer(StreamHub hub, SrtOptions options, LiveRelayMetrics metrics, ILogger<SrtServer> logger, IPlaybackAuthorizer? playback = null, IPublishAuthorizer? publish = null)
     {
         _playback = playback ?? new OpenPlaybackAuthorizer();
+        _publish = publish ?? new OpenPublishAuthorizer();
         _hub = hub;
         _options = options;
         _metrics = metrics;
@@ -176,39 +178,91 @@ public sealed partial class SrtServer : IDisposable
                     granted = (decision.Grant, 0);
                 }
 
-                Play(socket, remoteText, streamIdText, streamId.Path, granted.Grant);
-                return;
-            }
-
-            var statistics = new SrtTransportStatistics(socket, sender: false);
-            var status = _hub.TryPublish(streamId.Path, new PublisherInfo(Protocol, remoteText, socket.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), statistics), out var publisher);
-            if (publisher is null)
-            {
-                _metrics.PublishRefused(Protocol, status.ToString());
-                Refuse(socket, remoteText, streamIdText, status switch
+                // The token was checked in the admission hook; the play callback (if any) may take a while: off this loop.
+                var confirm = _playback.ConfirmAsync(new PlaybackRequest(streamId.Path, Protocol, remoteText, streamId.Parameters.GetValueOrDefault("token")), CancellationToken.None);
+                if (confirm.IsCompleted)
                 {
-                    PublishStatus.AlreadyPublishing => $"{streamId.Path} is already being published",
-                    PublishStatus.Reserved => $"{streamId.Path} is reserved for the server's program outputs",
-                    _ => "invalid path",
-                }, "connected");
+                    PlayIfConfirmed(socket, remoteText, streamIdText, streamId.Path, granted.Grant, confirm.Result);
+                    return;
+                }
+
+                _ = PlayWhenConfirmedAsync(socket, remoteText, streamIdText, streamId.Path, granted.Grant, confirm);
                 return;
             }
 
-            socket.SetBlocking(false);
-            var session = new SrtPublishSession(socket, remoteText, publisher, statistics, _metrics, _logger);
-            _sessions[socket.Id] = session;
-            _epoll!.AddReader(socket);
-            _metrics.ConnectionStateChanged(Protocol, "connected", "publishing");
-            Log.PublishStarted(_logger, streamId.Path, remoteText, status);
+            // The key was checked in the admission hook; the publish callback (if any) may take a while: off this loop.
+            var request = new PublishRequest(streamId.Path, Protocol, remoteText, PublishKey(streamId));
+            var pending = _publish.AuthorizeAsync(request, CancellationToken.None);
+            if (pending.IsCompleted)
+            {
+                Publish(socket, remoteText, streamIdText, streamId.Path, pending.Result);
+                return;
+            }
+
+            _ = PublishWhenAuthorizedAsync(socket, remoteText, streamIdText, streamId.Path, pending);
         }
     }
+
+    private async Task PublishWhenAuthorizedAsync(SrtSocket socket, string remote, string streamIdText, string path, ValueTask<PublishDecision> pending)
+    {
+        PublishDecision decision;
+        try
+        {
+            decision = await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            decision = PublishDecision.Refuse($"the publish check failed: {ex.Message}");
+        }
+
+        _deferred.Enqueue(() => Publish(socket, remote, streamIdText, path, decision));
+    }
+
+    private void Publish(SrtSocket socket, string remoteText, string streamIdText, string path, PublishDecision decision)
+    {
+        if (!decision.Allowed)
+        {
+            _metrics.PublishRefused(Protocol, decision.Unauthorized ? "Unauthorized" : "Denied");
+            Refuse(socket, remoteText, streamIdText, decision.Refusal!, "connected");
+            return;
+        }
+
+        var statistics = new SrtTransportStatistics(socket, sender: false);
+        var status = _hub.TryPublish(path, new PublisherInfo(Protocol, remoteText, socket.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), statistics), out var publisher, decision.Takeover);
+        if (publisher is null)
+        {
+            _metrics.PublishRefused(Protocol, status.ToString());
+            Refuse(socket, remoteText, streamIdText, status switch
+            {
+                PublishStatus.AlreadyPublishing => $"{path} is already being published",
+                PublishStatus.Reserved => $"{path} is reserved for the server's program outputs",
+                _ => "invalid path",
+            }, "connected");
+            return;
+        }
+
+        socket.SetBlocking(false);
+        var session = new SrtPublishSession(socket, remoteText, publisher, statistics, _metrics, _logger);
+        _sessions[socket.Id] = session;
+        publisher.Evicted.Register(static state =>
+        {
+            var (server, session) = ((SrtServer, SrtPublishSession))state!;
+            server._deferred.Enqueue(() => server.Evict(session));
+        }, (this, session));
+        _epoll!.AddReader(socket);
+        _metrics.ConnectionStateChanged(Protocol, "connected", "publishing");
+        Log.PublishStarted(_logger, path, remoteText, status);
+    }
+
+    /// <summary>The key a publisher's streamid carries: <c>key=</c> (access-control form or query), else the session key <c>s=</c>.</summary>
+    private static string? PublishKey(SrtStreamId streamId) => streamId.Parameters.GetValueOrDefault("key") ?? streamId.Session;
 
     /// <summary>
     /// The listener's admission check, before the caller's handshake completes (on libsrt's thread):
     /// a malformed streamid, a publish to a live path or a read of a path nothing publishes is refused
     /// with the matching SRT_REJX code, which the caller sees. Accept checks again for races.
     /// </summary>
-    private int Admit(string streamIdText, IPEndPoint? remote)
+    private int Admit(string streamIdText, IPEndPoint? remote, SrtCaller caller)
     {
         var remoteText = remote?.ToString() ?? "";
         if (!SrtStreamId.TryParse(streamIdText, out var streamId, out var error))
@@ -220,13 +274,34 @@ public sealed partial class SrtServer : IDisposable
         {
             SrtMode.Publish when _hub.Options.ReservedApps.Contains(streamId.Path[..streamId.Path.IndexOf('/', StringComparison.Ordinal)], StringComparer.Ordinal) =>
                 Reject(remoteText, streamIdText, $"{streamId.Path} is reserved for the server's program outputs", SrtRejectReason.Forbidden, "reserved"),
-            SrtMode.Publish when IsPublished(streamId.Path) =>
-                Reject(remoteText, streamIdText, $"{streamId.Path} is already being published", SrtRejectReason.Conflict, "conflict"),
+            SrtMode.Publish => AdmitPublisher(remoteText, streamIdText, streamId, caller),
             SrtMode.Request when _hub.Find(streamId.Path) is null && _hub.DemandHandler?.Invoke(streamId.Path) != true =>
                 Reject(remoteText, streamIdText, $"no stream is live at {streamId.Path}", SrtRejectReason.NotFound, "not_found"),
             SrtMode.Request => AuthorizePlay(remoteText, streamIdText, streamId),
             _ => 0,
         };
+    }
+
+    private int AdmitPublisher(string remote, string streamIdText, SrtStreamId streamId, SrtCaller caller)
+    {
+        var decision = _publish.Check(new PublishRequest(streamId.Path, Protocol, remote, PublishKey(streamId)));
+        if (!decision.Allowed)
+        {
+            _metrics.PublishRefused(Protocol, decision.Unauthorized ? "Unauthorized" : "Denied");
+            return Reject(remote, streamIdText, decision.Refusal!, decision.Unauthorized ? SrtRejectReason.Unauthorized : SrtRejectReason.Forbidden, "publish_not_allowed");
+        }
+
+        if (!decision.Takeover && IsPublished(streamId.Path))
+        {
+            return Reject(remote, streamIdText, $"{streamId.Path} is already being published", SrtRejectReason.Conflict, "conflict");
+        }
+
+        if (decision.SrtPassphrase is { } passphrase)
+        {
+            caller.SetPassphrase(passphrase);
+        }
+
+        return 0;
     }
 
     private int AuthorizePlay(string remote, string streamIdText, SrtStreamId streamId)
@@ -261,6 +336,33 @@ public sealed partial class SrtServer : IDisposable
     };
 
     private bool IsPublished(string path) => _hub.Find(path) is { State: StreamState.Live, Publisher: not null };
+
+    private async Task PlayWhenConfirmedAsync(SrtSocket socket, string remote, string streamIdText, string path, PlaybackGrant grant, ValueTask<string?> pending)
+    {
+        string? refusal;
+        try
+        {
+            refusal = await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            refusal = $"the play check failed: {ex.Message}";
+        }
+
+        _deferred.Enqueue(() => PlayIfConfirmed(socket, remote, streamIdText, path, grant, refusal));
+    }
+
+    private void PlayIfConfirmed(SrtSocket socket, string remote, string streamIdText, string path, PlaybackGrant grant, string? refusal)
+    {
+        if (refusal is not null)
+        {
+            grant.Dispose();
+            Refuse(socket, remote, streamIdText, $"not allowed to play {path}: {refusal}", "connected");
+            return;
+        }
+
+        Play(socket, remote, streamIdText, path, grant);
+    }
 
     private void Play(SrtSocket socket, string remote, string streamIdText, string path, PlaybackGrant grant)
     {
@@ -405,6 +507,16 @@ public sealed partial class SrtServer : IDisposable
         socket.Dispose();
     }
 
+    /// <summary>The server ended the session (revoked key, takeover): on the loop thread.</summary>
+    private void Evict(SrtPublishSession session)
+    {
+        if (_sessions.TryGetValue(session.Socket.Id, out var current) && current == session)
+        {
+            Log.NoMedia(_logger, session.Path, session.Remote, session.EvictedReason ?? "ended by the server");
+            Close(session);
+        }
+    }
+
     private void Close(SrtPublishSession session)
     {
         _epoll!.Remove(session.Socket);
@@ -481,6 +593,8 @@ public sealed partial class SrtServer : IDisposable
         public string Remote { get; }
 
         public string Path => _publisher.Stream.Path;
+
+        public string? EvictedReason => _publisher.EvictedReason;
 
         public Formats.Ts.TsDemuxer Demuxer { get; }
 

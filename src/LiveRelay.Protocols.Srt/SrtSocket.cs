@@ -231,7 +231,7 @@ public sealed class SrtSocket : IDisposable
             var text = streamId is null ? "" : Marshal.PtrToStringUTF8((nint)streamId, Math.Min(SrtStreamId.MaxLength, StrLen(streamId))) ?? "";
             var remote = peer is null ? null : ToEndPoint(new ReadOnlySpan<byte>(peer, PeerLength(peer)));
             SrtLibraryLog.SetCaller($"{remote} (streamid '{text}')");
-            reason = admission(text, remote);
+            reason = admission(text, remote, new SrtCaller(socket));
         }
         catch (Exception)
         {

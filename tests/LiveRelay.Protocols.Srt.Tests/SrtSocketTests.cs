@@ -100,7 +100,7 @@ public sealed class SrtSocketTests
         var endPoint = new IPEndPoint(IPAddress.Loopback, FreeUdpPort());
         var seen = new TaskCompletionSource<(string StreamId, IPEndPoint? Remote)>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var listener = SrtSocket.Create();
-        listener.SetAdmission((streamId, remote) =>
+        listener.SetAdmission((streamId, remote, _) =>
         {
             seen.TrySetResult((streamId, remote));
             return SrtRejectReason.Conflict;
@@ -124,7 +124,7 @@ public sealed class SrtSocketTests
     {
         var endPoint = new IPEndPoint(IPAddress.Loopback, FreeUdpPort());
         using var listener = SrtSocket.Create();
-        listener.SetAdmission((_, _) => throw new InvalidOperationException("boom"));
+        listener.SetAdmission((_, _, _) => throw new InvalidOperationException("boom"));
         listener.Bind(endPoint);
         listener.Listen();
 

@@ -85,6 +85,8 @@ internal sealed class LiveRelayServerProcess : IServerUnderTest
                 // No ICE-TCP listener (default TCP 8189, which another server may hold): the WHEP readers use UDP.
                 "--LiveRelay:WebRtc:TcpPort=0",
                 $"--LiveRelay:DataDir={Path.Combine(workDir.Path, "data")}",
+                "--LiveRelay:Auth:AllowAnonymousPublish=true",
+                "--LiveRelay:Auth:AllowAnonymousPlay=true",
             ],
             output,
             workDir.Path);

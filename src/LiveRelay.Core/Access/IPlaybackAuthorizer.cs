@@ -7,8 +7,33 @@ namespace LiveRelay.Core.Access;
 /// </summary>
 public interface IPlaybackAuthorizer
 {
-    /// <summary>A grant to play, or a refusal with the reason for the player and the log.</summary>
+    /// <summary>A grant to play, or a refusal with the reason for the player and the log (tokens only; never waits).</summary>
     PlaybackDecision Authorize(PlaybackRequest request);
+
+    /// <summary>
+    /// The part of the check that may have to wait (the operator's play callback), asked after a grant:
+    /// null to go on, else the refusal (the caller then disposes the grant). Completes at once when there is nothing to ask.
+    /// </summary>
+    ValueTask<string?> ConfirmAsync(PlaybackRequest request, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
+
+    /// <summary>The whole check: <see cref="Authorize"/>, then <see cref="ConfirmAsync"/>. Egress adapters that can wait call this one.</summary>
+    async ValueTask<PlaybackDecision> AuthorizeAsync(PlaybackRequest request, CancellationToken cancellationToken)
+    {
+        var decision = Authorize(request);
+        if (decision.Grant is not { } grant)
+        {
+            return decision;
+        }
+
+        var refusal = await ConfirmAsync(request, cancellationToken).ConfigureAwait(false);
+        if (refusal is null)
+        {
+            return decision;
+        }
+
+        grant.Dispose();
+        return PlaybackDecision.Refuse(refusal);
+    }
 }
 
 /// <summary>A play about to start.</summary>

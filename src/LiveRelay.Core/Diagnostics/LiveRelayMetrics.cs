@@ -25,6 +25,8 @@ public sealed class LiveRelayMetrics
     private readonly Histogram<double> _hlsSegmentDuration;
     private readonly Histogram<double> _takeLatency;
     private readonly Counter<long> _publishesRefused;
+    private readonly Counter<long> _playsRefused;
+    private readonly Counter<long> _authCallbacks;
     private readonly Counter<long> _srtPacketsLost;
     private readonly Counter<long> _srtPacketsRetransmitted;
     private readonly Counter<long> _srtPacketsDropped;
@@ -55,6 +57,10 @@ public sealed class LiveRelayMetrics
             "liverelay.reader.cut_off", "{reader}", "Readers disconnected for staying behind, by protocol.");
         _publishesRefused = Meter.CreateCounter<long>(
             "liverelay.publish.refused", "{publish}", "Publish attempts refused, by protocol and reason.");
+        _playsRefused = Meter.CreateCounter<long>(
+            "liverelay.play.refused", "{play}", "Play attempts refused (no, forged, expired or revoked token; callback refusal), by protocol.");
+        _authCallbacks = Meter.CreateCounter<long>(
+            "liverelay.auth.callbacks", "{call}", "Calls of the operator's publish/play/unpublish callbacks, by action and result (allowed, refused, failed).");
         _hlsSegments = Meter.CreateCounter<long>(
             "liverelay.hls.segments", "{segment}", "HLS segments written.");
         _hlsSegmentDuration = Meter.CreateHistogram(
@@ -131,6 +137,10 @@ public sealed class LiveRelayMetrics
 
     public void PublishRefused(string protocol, string reason) =>
         _publishesRefused.Add(1, new("protocol", protocol), new("reason", reason));
+
+    public void PlayRefused(string protocol) => _playsRefused.Add(1, new KeyValuePair<string, object?>("protocol", protocol));
+
+    public void AuthCallback(string action, string result) => _authCallbacks.Add(1, new("action", action), new("result", result));
 
     public void BytesReceived(string protocol, long bytes)
     {

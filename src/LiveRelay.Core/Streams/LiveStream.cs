@@ -233,6 +233,43 @@ public sealed partial class LiveStream
         }
     }
 
+    /// <summary>
+    /// Ends the current publisher's session from the server's side (a revoked key): it is detached at once,
+    /// the stream waits out the reconnect grace like after any disconnect, and the adapter closes the connection.
+    /// </summary>
+    /// <returns>True when a publisher was live.</returns>
+    public bool EvictPublisher(string reason)
+    {
+        StreamPublisher? publisher;
+        lock (_lock)
+        {
+            publisher = _publisher;
+        }
+
+        if (publisher is null)
+        {
+            return false;
+        }
+
+        publisher.Evict(reason);
+        publisher.Disposed?.Invoke(publisher);
+        return true;
+    }
+
+    /// <summary>Takes the live publisher off without the grace period (a takeover attaches the next one at once).</summary>
+    internal StreamPublisher? Replace(string reason)
+    {
+        StreamPublisher? previous;
+        lock (_lock)
+        {
+            previous = _publisher;
+            _publisher = null;
+        }
+
+        previous?.Evict(reason);
+        return previous;
+    }
+
     internal bool IsPublishedBy(StreamPublisher? publisher)
     {
         lock (_lock)

@@ -9,6 +9,9 @@ public enum PublishStatus
     /// <summary>A publisher came back within the grace period; the stream continues.</summary>
     Resumed,
 
+    /// <summary>A new publisher replaced the live one (a feed configured for takeover); the stream continues.</summary>
+    TookOver,
+
     /// <summary>Refused: another publisher is live on the path.</summary>
     AlreadyPublishing,
 

@@ -46,9 +46,11 @@ public sealed partial class StreamHub : IDisposable
 
     /// <summary>
     /// Starts publishing on <paramref name="path"/>, or resumes a stream whose publisher left within
-    /// the grace period. Refuses a path that already has a live publisher.
+    /// the grace period. Refuses a path that already has a live publisher, unless
+    /// <paramref name="takeover"/> is set: then the live publisher is ended (its adapter closes it) and
+    /// the new one continues the same stream at once (<see cref="PublishStatus.TookOver"/>).
     /// </summary>
-    public PublishStatus TryPublish(string path, PublisherInfo info, out StreamPublisher? publisher)
+    public PublishStatus TryPublish(string path, PublisherInfo info, out StreamPublisher? publisher, bool takeover = false)
     {
         publisher = null;
         if (!StreamPath.TryNormalize(path, out var normalized, out _) || normalized != path)
@@ -67,9 +69,16 @@ public sealed partial class StreamHub : IDisposable
         {
             if (_streams.TryGetValue(path, out var existing))
             {
+                status = PublishStatus.Resumed;
                 if (existing.IsPublishedBy(null))
                 {
-                    return PublishStatus.AlreadyPublishing;
+                    if (!takeover)
+                    {
+                        return PublishStatus.AlreadyPublishing;
+                    }
+
+                    existing.Replace($"taken over by a new publisher from {info.RemoteAddress ?? info.Protocol}");
+                    status = PublishStatus.TookOver;
                 }
 
                 if (_graceTimers.Remove(existing, out var timer))
@@ -78,7 +87,6 @@ public sealed partial class StreamHub : IDisposable
                 }
 
                 stream = existing;
-                status = PublishStatus.Resumed;
             }
             else
             {

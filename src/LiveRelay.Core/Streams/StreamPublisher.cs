@@ -22,6 +22,7 @@ public sealed class StreamPublisher : IDisposable
 
     private readonly LiveStream _stream;
     private readonly long _previousSessionLastDts;
+    private readonly CancellationTokenSource _evicted = new();
     private long _offset;
     private bool _started;
     private long _lastInputDts;
@@ -43,6 +44,15 @@ public sealed class StreamPublisher : IDisposable
     /// <summary>True until the publisher is disposed or replaced.</summary>
     public bool IsActive => Volatile.Read(ref _disposed) == 0 && _stream.IsPublishedBy(this);
 
+    /// <summary>
+    /// Fires when the server ends this session (its key was revoked, a takeover replaced it, the server
+    /// is shutting down): the ingest adapter then closes the connection with <see cref="EvictedReason"/>.
+    /// </summary>
+    public CancellationToken Evicted => _evicted.Token;
+
+    /// <summary>Why the session was ended by the server, if it was.</summary>
+    public string? EvictedReason { get; private set; }
+
     /// <summary>Timeline breaks smoothed over (publisher clock jumps).</summary>
     public int TimelineBreaks { get; private set; }
 
@@ -60,7 +70,7 @@ public sealed class StreamPublisher : IDisposable
     /// </summary>
     public void Write(MediaFrame frame)
     {
-        if (Volatile.Read(ref _disposed) != 0)
+        if (Volatile.Read(ref _disposed) != 0 || EvictedReason is not null)
         {
             frame.Release();
             return;
@@ -94,5 +104,29 @@ public sealed class StreamPublisher : IDisposable
         }
 
         Disposed?.Invoke(this);
+        _evicted.Dispose();
+    }
+
+    /// <summary>Marks the session ended by the server (called by the stream, which detaches it) and tells its adapter.</summary>
+    internal void Evict(string reason)
+    {
+        lock (_evicted)
+        {
+            if (EvictedReason is not null || Volatile.Read(ref _disposed) != 0)
+            {
+                return;
+            }
+
+            EvictedReason = reason;
+        }
+
+        try
+        {
+            _evicted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The adapter disposed the session meanwhile.
+        }
     }
 }

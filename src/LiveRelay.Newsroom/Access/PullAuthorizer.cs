@@ -37,8 +37,11 @@ public sealed partial class PullAuthorizer : IPlaybackAuthorizer, IDisposable
         _sweeper = time.CreateTimer(_ => Sweep(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     }
 
-    /// <summary>Refuse plays that present no token.</summary>
+    /// <summary>Refuse plays that present no token, on every path.</summary>
     public bool RequireToken { get; init; }
+
+    /// <summary>Refuse plays that present no token on the paths this says (per stream or app policy).</summary>
+    public Func<string, bool> RequireTokenFor { get; init; } = static _ => false;
 
     /// <summary>The share id in tokens the server gives signed-in directors for their monitors: checked, not logged as pulls.</summary>
     public const string MonitorShareId = "monitor";
@@ -57,7 +60,9 @@ public sealed partial class PullAuthorizer : IPlaybackAuthorizer, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         if (request.Token is null)
         {
-            return RequireToken ? PlaybackDecision.Refuse("a play token is required") : PlaybackDecision.Allow(PlaybackGrant.Open());
+            return RequireToken || RequireTokenFor(request.Path)
+                ? PlaybackDecision.Refuse($"{request.Path} needs a play token (?token=… from a share's pull links)")
+                : PlaybackDecision.Allow(PlaybackGrant.Open());
         }
 
         var now = _time.GetUtcNow();

@@ -5,8 +5,14 @@ namespace LiveRelay.Newsroom.Rundowns;
 /// <summary>A new station.</summary>
 public sealed record NewStation(string? Name, string? Code);
 
-/// <summary>A new feed: a path publishers send to, or a URL to pull.</summary>
-public sealed record NewFeed(string? Name, string? Path, string? StationId, string? PublishKey, string? PullUrl);
+/// <summary>A new feed: a path publishers send to (a key is made when none is given), or a URL to pull.</summary>
+public sealed record NewFeed(string? Name, string? Path, string? StationId, string? PublishKey, string? PullUrl, string? SrtPassphrase = null, bool? Takeover = null);
+
+/// <summary>Changes to a feed (null leaves a field as it is; an empty passphrase clears it).</summary>
+public sealed record FeedPatch(string? Name, string? SrtPassphrase, bool? Takeover);
+
+/// <summary>A key rotation: the new key, or null to have one made.</summary>
+public sealed record KeyRotation(string? PublishKey);
 
 /// <summary>A new rundown.</summary>
 public sealed record NewRundown(string? Title, string? StationId, DateTimeOffset? PlannedStart, FallbackMode? Fallback, string? FallbackSource, bool? ReturnWhenBack);

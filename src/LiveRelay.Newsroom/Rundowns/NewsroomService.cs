@@ -72,9 +72,15 @@ public sealed partial class NewsroomService : IAsyncDisposable
 
     public INewsroomStore Store => _store;
 
-    /// <summary>Loads what the play check needs from the store.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default) =>
+    /// <summary>The feeds' publish keys, kept in step with every feed change.</summary>
+    public PublishKeys Keys { get; init; } = new();
+
+    /// <summary>Loads what the publish and play checks need from the store.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
         _shares.Load(await _store.ListSharesAsync(cancellationToken: cancellationToken).ConfigureAwait(false));
+        Keys.Load(await _store.ListFeedsAsync(cancellationToken).ConfigureAwait(false));
+    }
 
     public async Task<NewsroomResult<Station>> AddStationAsync(NewStation input)
     {
@@ -93,35 +99,6 @@ public sealed partial class NewsroomService : IAsyncDisposable
         return await _store.AddStationAsync(station).ConfigureAwait(false)
             ? station
             : NewsroomResult<Station>.Fail(NewsroomError.Conflict, $"a station with code '{input.Code}' exists");
-    }
-
-    public async Task<NewsroomResult<Feed>> AddFeedAsync(NewFeed input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        if (Title(input.Name, "name") is { } error)
-        {
-            return NewsroomResult<Feed>.Fail(NewsroomError.Invalid, error);
-        }
-
-        if (!StreamPath.TryNormalize(input.Path ?? "", out var path, out var pathError))
-        {
-            return NewsroomResult<Feed>.Fail(NewsroomError.Invalid, $"path: {pathError}");
-        }
-
-        if (input.PullUrl is { Length: > 0 } url
-            && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("rtmp" or "rtmps" or "srt" or "rtsp" or "rtsps" or "http" or "https")))
-        {
-            return NewsroomResult<Feed>.Fail(NewsroomError.Invalid, "pullUrl must be an absolute rtmp://, rtmps://, srt://, rtsp://, rtsps://, http:// or https:// URL");
-        }
-
-        if (input.StationId is { } stationId && await _store.GetStationAsync(stationId).ConfigureAwait(false) is null)
-        {
-            return NewsroomResult<Feed>.Fail(NewsroomError.Invalid, $"station {stationId} does not exist");
-        }
-
-        var feed = new Feed(NewId(), input.StationId, input.Name!.Trim(), path, Empty(input.PublishKey), Empty(input.PullUrl), _time.GetUtcNow());
-        await _store.AddFeedAsync(feed).ConfigureAwait(false);
-        return feed;
     }
 
     public async ValueTask DisposeAsync()

@@ -30,6 +30,9 @@ public interface INewsroomStore
 
     Task<bool> DeleteFeedAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>Saves a feed's name, publish key, SRT passphrase and takeover flag; false when it does not exist.</summary>
+    Task<bool> UpdateFeedAsync(Feed feed, CancellationToken cancellationToken = default);
+
     /// <summary>Adds a new rundown (version 1) with its items.</summary>
     Task AddRundownAsync(Rundown rundown, CancellationToken cancellationToken = default);
 

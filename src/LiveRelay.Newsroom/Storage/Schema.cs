@@ -97,5 +97,9 @@ internal static class Schema
             url TEXT NOT NULL,
             created_at BIGINT NOT NULL);
         """,
+        """
+        ALTER TABLE feeds ADD COLUMN srt_passphrase TEXT NULL;
+        ALTER TABLE feeds ADD COLUMN takeover BIGINT NOT NULL DEFAULT 0;
+        """,
     ];
 }

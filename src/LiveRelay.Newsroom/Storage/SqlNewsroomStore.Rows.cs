@@ -24,8 +24,10 @@ public abstract partial class SqlNewsroomStore
         public string? PublishKey { get; set; }
         public string? PullUrl { get; set; }
         public long CreatedAt { get; set; }
+        public string? SrtPassphrase { get; set; }
+        public long Takeover { get; set; }
 
-        public Feed ToModel() => new(Id, StationId, Name, Path, PublishKey, PullUrl, Time(CreatedAt));
+        public Feed ToModel() => new(Id, StationId, Name, Path, PublishKey, PullUrl, Time(CreatedAt), SrtPassphrase, Takeover != 0);
     }
 
     private sealed class RundownRow

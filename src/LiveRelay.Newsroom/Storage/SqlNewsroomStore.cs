@@ -86,8 +86,17 @@ public abstract partial class SqlNewsroomStore : INewsroomStore
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
-            "INSERT INTO feeds (id, station_id, name, path, publish_key, pull_url, created_at) VALUES (@Id, @StationId, @Name, @Path, @PublishKey, @PullUrl, @CreatedAt)",
-            new { feed.Id, feed.StationId, feed.Name, feed.Path, feed.PublishKey, feed.PullUrl, CreatedAt = Ms(feed.CreatedAt) }).ConfigureAwait(false);
+            "INSERT INTO feeds (id, station_id, name, path, publish_key, pull_url, created_at, srt_passphrase, takeover) VALUES (@Id, @StationId, @Name, @Path, @PublishKey, @PullUrl, @CreatedAt, @SrtPassphrase, @Takeover)",
+            new { feed.Id, feed.StationId, feed.Name, feed.Path, feed.PublishKey, feed.PullUrl, CreatedAt = Ms(feed.CreatedAt), feed.SrtPassphrase, Takeover = feed.Takeover ? 1L : 0L }).ConfigureAwait(false);
+    }
+
+    public async Task<bool> UpdateFeedAsync(Feed feed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(feed);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(
+            "UPDATE feeds SET name = @Name, publish_key = @PublishKey, srt_passphrase = @SrtPassphrase, takeover = @Takeover WHERE id = @Id",
+            new { feed.Id, feed.Name, feed.PublishKey, feed.SrtPassphrase, Takeover = feed.Takeover ? 1L : 0L }).ConfigureAwait(false) > 0;
     }
 
     public async Task<Feed?> GetFeedAsync(string id, CancellationToken cancellationToken = default)

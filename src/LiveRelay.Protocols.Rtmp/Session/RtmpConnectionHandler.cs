@@ -16,6 +16,7 @@ public sealed class RtmpConnectionHandler(
     TimeProvider time,
     LiveRelayMetrics metrics,
     IPlaybackAuthorizer playback,
+    IPublishAuthorizer publish,
     ILogger<RtmpConnectionHandler> logger) : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -27,7 +28,7 @@ public sealed class RtmpConnectionHandler(
             ["RemoteEndPoint"] = remote ?? "",
             ["ConnectionId"] = connection.ConnectionId,
         });
-        await using var session = new RtmpSession(connection, hub, options, time, metrics, logger, playback);
+        await using var session = new RtmpSession(connection, hub, options, time, metrics, logger, playback, publish);
         await session.RunAsync().ConfigureAwait(false);
     }
 }

@@ -51,4 +51,7 @@ internal static partial class RtmpLog
 
     [LoggerMessage(1014, LogLevel.Information, "Publisher left {StreamPath}")]
     public static partial void PublisherLeft(ILogger logger, string streamPath);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Publisher of {StreamPath} closed by the server: {Reason}")]
+    public static partial void PublisherEvicted(ILogger logger, string streamPath, string reason);
 }

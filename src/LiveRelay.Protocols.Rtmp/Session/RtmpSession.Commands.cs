@@ -139,14 +139,12 @@ internal sealed partial class RtmpSession
     /// <summary>Ends the connection once what is queued has been flushed.</summary>
     private void RequestClose() => _closeRequested = true;
 
-    private bool TryResolvePath(string? name, out string path, out string error) =>
-        RtmpStreamName.TryResolve(_app, name, out path, out _, out error);
-
     private static string Describe(PublishStatus status, string path) => status switch
     {
         PublishStatus.AlreadyPublishing => $"Stream {path} is already being published.",
         PublishStatus.InvalidPath => $"'{path}' is not a valid stream path.",
         PublishStatus.Reserved => $"'{path}' is reserved for the server's program outputs.",
+        PublishStatus.TookOver => $"{path} is now published (the previous session was taken over).",
         _ => $"{path} is now published.",
     };
 }

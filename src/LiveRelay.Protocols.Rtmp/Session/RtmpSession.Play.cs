@@ -41,7 +41,7 @@ internal sealed partial class RtmpSession
             return;
         }
 
-        var decision = _playback.Authorize(new PlaybackRequest(path, Protocol, _remote, query.GetValueOrDefault("token")));
+        var decision = await _playback.AuthorizeAsync(new PlaybackRequest(path, Protocol, _remote, query.GetValueOrDefault("token")), Closed).ConfigureAwait(false);
         if (decision.Grant is not { } grant)
         {
             RtmpLog.PlayRefused(_logger, path, decision.Refusal ?? "not allowed");

@@ -1,8 +1,10 @@
+using LiveRelay.Core.Access;
 using LiveRelay.Core.Streams;
 using LiveRelay.Formats.Flv;
 using LiveRelay.Formats.Media;
 using LiveRelay.Protocols.Rtmp.Chunks;
 using LiveRelay.Protocols.Rtmp.Messages;
+using Microsoft.AspNetCore.Connections;
 
 namespace LiveRelay.Protocols.Rtmp.Session;
 
@@ -21,7 +23,7 @@ internal sealed partial class RtmpSession
             return;
         }
 
-        if (!TryResolvePath(name, out var path, out var error))
+        if (!RtmpStreamName.TryResolve(_app, name, out var path, out var query, out var error))
         {
             _metrics.PublishRefused(Protocol, nameof(PublishStatus.InvalidPath));
             RtmpLog.PublishRefused(_logger, name ?? "", error);
@@ -30,7 +32,18 @@ internal sealed partial class RtmpSession
             return;
         }
 
-        var status = _hub.TryPublish(path, new PublisherInfo("rtmp", _remote, _connection.ConnectionId), out var publisher);
+        // OBS's stream key "cam1?key=…", or the key on the server URL "rtmp://host/live?key=…".
+        var decision = await _publish.AuthorizeAsync(new PublishRequest(path, Protocol, _remote, query.GetValueOrDefault("key")), Closed).ConfigureAwait(false);
+        if (!decision.Allowed)
+        {
+            _metrics.PublishRefused(Protocol, decision.Unauthorized ? "Unauthorized" : "Denied");
+            RtmpLog.PublishRefused(_logger, path, decision.Refusal!);
+            await SendStatusAsync("error", decision.Unauthorized ? "NetStream.Publish.Unauthorized" : "NetStream.Publish.Denied", $"Cannot publish {path}: {decision.Refusal}.").ConfigureAwait(false);
+            RequestClose();
+            return;
+        }
+
+        var status = _hub.TryPublish(path, new PublisherInfo("rtmp", _remote, _connection.ConnectionId), out var publisher, decision.Takeover);
         if (publisher is null)
         {
             _metrics.PublishRefused(Protocol, status.ToString());
@@ -41,6 +54,12 @@ internal sealed partial class RtmpSession
         }
 
         _publisher = publisher;
+        publisher.Evicted.Register(static state =>
+        {
+            var session = (RtmpSession)state!;
+            RtmpLog.PublisherEvicted(session._logger, session._publisher?.Stream.Path ?? "", session._publisher?.EvictedReason ?? "");
+            session._connection.Abort(new ConnectionAbortedException(session._publisher?.EvictedReason ?? "ended by the server"));
+        }, this);
         _media = new FlvMediaReader();
         SetState(ConnectionState.Publishing);
         RtmpLog.PublishStarted(_logger, path, status);

@@ -27,6 +27,7 @@ internal sealed partial class RtmpSession : IAsyncDisposable
     private readonly PipeWriter _output;
     private readonly StreamHub _hub;
     private readonly IPlaybackAuthorizer _playback;
+    private readonly IPublishAuthorizer _publish;
     private readonly RtmpOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -42,9 +43,10 @@ internal sealed partial class RtmpSession : IAsyncDisposable
     private string _state = ConnectionState.Handshake;
     private long _bytesCounted;
 
-    public RtmpSession(ConnectionContext connection, StreamHub hub, RtmpOptions options, TimeProvider time, LiveRelayMetrics metrics, ILogger logger, IPlaybackAuthorizer? playback = null)
+    public RtmpSession(ConnectionContext connection, StreamHub hub, RtmpOptions options, TimeProvider time, LiveRelayMetrics metrics, ILogger logger, IPlaybackAuthorizer? playback = null, IPublishAuthorizer? publish = null)
     {
         _playback = playback ?? new OpenPlaybackAuthorizer();
+        _publish = publish ?? new OpenPublishAuthorizer();
         _metrics = metrics;
         _connection = connection;
         _input = connection.Transport.Input;

@@ -31,8 +31,32 @@ public static class NewsroomApi
         api.MapGet("/feeds", (INewsroomStore store) => store.ListFeedsAsync());
         api.MapGet("/feeds/{id}", async (string id, INewsroomStore store) =>
             await store.GetFeedAsync(id).ConfigureAwait(false) is { } feed ? Results.Ok(feed) : NotFound($"feed {id} does not exist"));
-        api.MapDelete("/feeds/{id}", async (string id, INewsroomStore store) =>
-            await store.DeleteFeedAsync(id).ConfigureAwait(false) ? Results.NoContent() : NotFound($"feed {id} does not exist"));
+        api.MapPatch("/feeds/{id}", async (string id, FeedPatch patch, NewsroomService newsroom) =>
+            Respond(await newsroom.UpdateFeedAsync(id, patch).ConfigureAwait(false), Results.Ok))
+            .WithSummary("Changes a feed's name, SRT passphrase (srtPassphrase; \"\" clears it) or takeover flag.");
+        api.MapDelete("/feeds/{id}", async (string id, NewsroomService newsroom) =>
+            Respond(await newsroom.DeleteFeedAsync(id).ConfigureAwait(false), _ => Results.NoContent()))
+            .WithSummary("Deletes a feed; its publisher, if live, is disconnected.");
+        api.MapPost("/feeds/{id}/key", async (string id, HttpRequest request, NewsroomService newsroom) =>
+        {
+            KeyRotation? rotation = null;
+            if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+            {
+                try
+                {
+                    rotation = await request.ReadFromJsonAsync<KeyRotation>().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+                {
+                    return Results.BadRequest(new { error = $"the body must be JSON like {{\"publishKey\": \"…\"}}: {ex.Message}" });
+                }
+            }
+
+            return Respond(await newsroom.RotateKeyAsync(id, rotation).ConfigureAwait(false), Results.Ok);
+        }).WithSummary("Rotates the feed's publish key: body {\"publishKey\": \"…\"} to choose it, or nothing for a random one. The old key stops working at once; a live session carries on.");
+        api.MapDelete("/feeds/{id}/key", async (string id, NewsroomService newsroom) =>
+            Respond(await newsroom.RevokeKeyAsync(id).ConfigureAwait(false), Results.Ok))
+            .WithSummary("Revokes the feed's publish key: nobody can publish the feed until a new key is made, and the live publisher is disconnected.");
 
         MapRundowns(api);
 

@@ -154,7 +154,7 @@ public sealed partial class ControlHub(
         return shares;
     }
 
-    /// <summary>Where the page's monitors play a stream (with a monitor token when plays need one).</summary>
+    /// <summary>Where the page's monitors play a stream (with a monitor token, which passes whatever the play policy says).</summary>
     public MonitorUrls GetMonitorUrls(string path)
     {
         var user = CurrentUser;
@@ -163,7 +163,7 @@ public sealed partial class ControlHub(
             throw new HubException($"no stream {path} to monitor");
         }
 
-        var query = options.Auth.RequirePlayToken ? "?token=" + Uri.EscapeDataString(MonitorToken(user, path)) : "";
+        var query = "?token=" + Uri.EscapeDataString(MonitorToken(user, path));
         var escaped = string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
         return new MonitorUrls($"/{escaped}.flv{query}", $"/{escaped}/index.m3u8{query}");
     }

@@ -22,6 +22,7 @@ using LiveRelay.Server.Metrics;
 using LiveRelay.Server.Newsroom;
 using LiveRelay.Server.Pulling;
 using LiveRelay.Server.Relaying;
+using LiveRelay.Server.Security;
 using LiveRelay.Server.WebRtc;
 using Microsoft.AspNetCore.Connections;
 using Serilog;
@@ -119,6 +120,15 @@ public static class LiveRelayServer
             var rtmp = options.Rtmp.Port == 0 ? "off" : $"{(options.Rtmp.Address.Length == 0 ? "0.0.0.0" : options.Rtmp.Address)}:{options.Rtmp.Port}";
             var srt = options.Srt.Port == 0 ? "off" : $"{(options.Srt.Address.Length == 0 ? "0.0.0.0" : options.Srt.Address)}:{options.Srt.Port}";
             ServerLog.Started(logger, Version, urls, rtmp, srt, dataDir);
+            if (options.Auth.AllowAnonymousPublish)
+            {
+                ServerLog.AnonymousPublish(logger);
+            }
+
+            if (options.Auth.AllowAnonymousPlay && !options.Auth.RequirePlayToken)
+            {
+                ServerLog.AnonymousPlay(logger, options.Auth.TokenPlay.Count == 0 ? "none" : string.Join(", ", options.Auth.TokenPlay));
+            }
         });
         lifetime.ApplicationStopping.Register(() =>
         {
@@ -290,8 +300,24 @@ public static class LiveRelayServer
             sp.GetRequiredService<ILogger<PullAuthorizer>>())
         {
             RequireToken = options.Auth.RequirePlayToken,
+            RequireTokenFor = PlayPolicy(options.Auth),
         });
-        services.AddSingleton<IPlaybackAuthorizer>(sp => sp.GetRequiredService<PullAuthorizer>());
+        services.AddSingleton(sp => new AuthCallbacks(
+            options.Auth.Callbacks,
+            new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromMilliseconds(options.Auth.Callbacks.TimeoutMilliseconds) }),
+            sp.GetRequiredService<LiveRelayMetrics>(),
+            sp.GetRequiredService<ILogger<AuthCallbacks>>()));
+        services.AddSingleton<IPlaybackAuthorizer>(sp => new PlayGate(
+            sp.GetRequiredService<PullAuthorizer>(),
+            sp.GetRequiredService<AuthCallbacks>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<LiveRelayMetrics>()));
+        services.AddSingleton<PublishKeys>();
+        services.AddSingleton<IPublishAuthorizer>(sp => new PublishGate(
+            sp.GetRequiredService<PublishKeys>(),
+            options.Auth,
+            sp.GetRequiredService<AuthCallbacks>(),
+            sp.GetRequiredService<StreamHub>()));
         services.AddSingleton(sp => new NewsroomService(
             sp.GetRequiredService<INewsroomStore>(),
             sp.GetRequiredService<StreamHub>(),
@@ -304,8 +330,17 @@ public static class LiveRelayServer
             sp.GetRequiredService<ILoggerFactory>())
         {
             LinkLifetime = TimeSpan.FromHours(options.Auth.LinkHours),
+            Keys = sp.GetRequiredService<PublishKeys>(),
         });
         services.AddHostedService<NewsroomStartup>();
+    }
+
+    /// <summary>Whether a path needs a play token: the <c>TokenPlay</c> paths always, others unless anonymous play is on or <c>OpenPlay</c> names them.</summary>
+    private static Func<string, bool> PlayPolicy(AuthOptions auth)
+    {
+        var open = PathPattern.ParseAll(auth.OpenPlay);
+        var token = PathPattern.ParseAll(auth.TokenPlay);
+        return path => token.Any(p => p.Matches(path)) || (!auth.AllowAnonymousPlay && !open.Any(p => p.Matches(path)));
     }
 
     /// <summary>Sign-in, the control hub and what feeds it (scoping, alerts, thumbnails and meters).</summary>

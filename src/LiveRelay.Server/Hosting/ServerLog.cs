@@ -13,4 +13,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(3, LogLevel.Information, "Shutting down: ending {Count} live streams")]
     public static partial void Stopping(ILogger logger, int count);
+
+    [LoggerMessage(4, LogLevel.Warning, "Anonymous publishing is ON (LiveRelay:Auth:AllowAnonymousPublish): anyone who reaches this server can publish on any path that no feed claims, without a key")]
+    public static partial void AnonymousPublish(ILogger logger);
+
+    [LoggerMessage(5, LogLevel.Warning, "Anonymous play is ON (LiveRelay:Auth:AllowAnonymousPlay): anyone who reaches this server can play every stream without a token (paths that still need one: {TokenPaths})")]
+    public static partial void AnonymousPlay(ILogger logger, string tokenPaths);
 }

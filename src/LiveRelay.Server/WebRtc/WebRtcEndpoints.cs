@@ -1,3 +1,4 @@
+using LiveRelay.Core.Access;
 using System.Security.Cryptography;
 using System.Text;
 using LiveRelay.Core.Streams;
@@ -62,7 +63,7 @@ internal static class WebRtcEndpoints
 
         endpoints.MapPost("/whip/{app}/{stream}", PublishAsync)
             .WithTags("WebRTC")
-            .WithSummary("WHIP: publish over WebRTC. Body: an SDP offer (application/sdp) with H.264 (packetization-mode 1) and/or Opus. 201 with the SDP answer and Location; 400 malformed SDP; 422 no usable codec; 409 the path is live; 401 wrong Bearer token.");
+            .WithSummary("WHIP: publish over WebRTC. Body: an SDP offer (application/sdp) with H.264 (packetization-mode 1) and/or Opus; the feed's publish key as Authorization: Bearer <key> (or ?key=). 201 with the SDP answer and Location; 400 malformed SDP; 422 no usable codec; 409 the path is live; 401 missing or wrong key; 403 refused by the publish callback.");
         endpoints.MapDelete(SessionPrefix + "{id}", async (string id, HttpContext context, WebRtcService webRtc) =>
         {
             Cors(context.Response);
@@ -79,11 +80,12 @@ internal static class WebRtcEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> PublishAsync(string app, string stream, HttpContext context, WebRtcService webRtc, WebRtcOptions options)
+    private static async Task<IResult> PublishAsync(string app, string stream, HttpContext context, WebRtcService webRtc, WebRtcOptions options, IPublishAuthorizer publish)
     {
         Cors(context.Response);
         var request = context.Request;
-        if (options.BearerToken.Length > 0 && !BearerMatches(request.Headers.Authorization.ToString(), options.BearerToken))
+        var authorization = request.Headers.Authorization.ToString();
+        if (options.BearerToken.Length > 0 && !BearerMatches(authorization, options.BearerToken))
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return Results.Json(new { error = "Authorization: Bearer <token> is required and must match" }, statusCode: StatusCodes.Status401Unauthorized);
@@ -99,6 +101,22 @@ internal static class WebRtcEndpoints
             return Results.BadRequest(new { error = $"path: {pathError}" });
         }
 
+        // The feed's publish key: WHIP's Bearer token (RFC 9725 §4.5), or ?key= (when a server-wide BearerToken takes the header).
+        var key = options.BearerToken.Length == 0 && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? authorization[7..].Trim()
+            : request.Query["key"].ToString() is { Length: > 0 } queryKey ? queryKey : null;
+        var decision = await publish.AuthorizeAsync(new PublishRequest(path, "webrtc", Remote(context), key), context.RequestAborted).ConfigureAwait(false);
+        if (!decision.Allowed)
+        {
+            webRtc.PublishRefused(path, Remote(context), decision);
+            if (decision.Unauthorized)
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+            }
+
+            return Results.Json(new { error = decision.Refusal }, statusCode: decision.Unauthorized ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden);
+        }
+
         if (request.ContentLength > MaxOfferBytes)
         {
             return Results.Json(new { error = $"the offer is larger than {MaxOfferBytes} bytes" }, statusCode: StatusCodes.Status413PayloadTooLarge);
@@ -110,7 +128,7 @@ internal static class WebRtcEndpoints
             return Results.Json(new { error = $"the offer is larger than {MaxOfferBytes} bytes" }, statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
-        var (session, answer, refusal) = webRtc.Publish(path, offer, Remote(context));
+        var (session, answer, refusal) = webRtc.Publish(path, offer, Remote(context), decision.Takeover);
         if (refusal is not null)
         {
             return Results.Json(new { error = refusal.Message }, statusCode: refusal.StatusCode);

@@ -83,7 +83,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
     }
 
     /// <summary>Takes a WHIP offer for <paramref name="path"/>: the session and its SDP answer, or a refusal.</summary>
-    public (WhipSession? Session, string? Answer, WebRtcRefusal? Refusal) Publish(string path, string offerSdp, string remote)
+    public (WhipSession? Session, string? Answer, WebRtcRefusal? Refusal) Publish(string path, string offerSdp, string remote, bool takeover = false)
     {
         if (_udp is null || _certificate is null)
         {
@@ -126,7 +126,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         }
 
         var statistics = new WhipTransportStatistics();
-        var status = hub.TryPublish(path, new PublisherInfo("webrtc", remote, Transport: statistics), out var publisher);
+        var status = hub.TryPublish(path, new PublisherInfo("webrtc", remote, Transport: statistics), out var publisher, takeover);
         if (publisher is null)
         {
             var message = status == PublishStatus.AlreadyPublishing ? $"{path} is already being published" : $"cannot publish at {path}: {status}";
@@ -141,8 +141,20 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         _whip[id] = session;
         metrics.WebRtcSession("whip", 1);
         _ = EndWhenClosedAsync(session);
+        publisher.Evicted.Register(static state =>
+        {
+            var (service, session) = ((WebRtcService, WhipSession))state!;
+            _ = service.EndWhipAsync(session.Id, session.Publisher.EvictedReason ?? "ended by the server");
+        }, (this, session));
         Log.WhipStarted(_logger, path, remote, id);
         return (session, answer.Sdp, null);
+    }
+
+    /// <summary>Counts and logs a WHIP offer refused by the publish check.</summary>
+    public void PublishRefused(string path, string remote, PublishDecision decision)
+    {
+        metrics.PublishRefused("webrtc", decision.Unauthorized ? "Unauthorized" : "Denied");
+        Log.OfferRefused(_logger, path, remote, decision.Refusal ?? "not allowed");
     }
 
     /// <summary>Ends a WHIP session (DELETE on its resource, or the peer went away); false when there is none.</summary>
@@ -173,7 +185,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
             return (null, null, new WebRtcRefusal(StatusCodes.Status503ServiceUnavailable, $"too many WebRTC sessions ({options.MaxSessions})"));
         }
 
-        var decision = playback.Authorize(new PlaybackRequest(path, "whep", remote, token));
+        var decision = await playback.AuthorizeAsync(new PlaybackRequest(path, "whep", remote, token), cancellationToken).ConfigureAwait(false);
         if (decision.Grant is not { } grant)
         {
             Log.PlayRefused(_logger, path, remote, decision.Refusal ?? "not allowed");

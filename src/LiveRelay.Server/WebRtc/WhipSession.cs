@@ -103,6 +103,9 @@ internal sealed partial class WhipSession : IAsyncDisposable
 
     public string Id { get; }
 
+    /// <summary>The session's handle on its stream.</summary>
+    public StreamPublisher Publisher => _publisher;
+
     public string Path { get; }
 
     public WebRtcPeerConnection Peer => _peer;

@@ -88,7 +88,7 @@ public sealed class PullAuthorizerTests : IAsyncLifetime
         var decision = authorizer.Authorize(new PlaybackRequest(Program, "flv", Remote, null));
 
         Assert.False(decision.Allowed);
-        Assert.Equal("a play token is required", decision.Refusal);
+        Assert.Equal($"{Program} needs a play token (?token=… from a share's pull links)", decision.Refusal);
         Assert.True(authorizer.Authorize(new PlaybackRequest(Program, "flv", Remote, Token())).Allowed);
         Assert.Single(await PullsAsync());
     }
