@@ -36,7 +36,7 @@ public sealed record NewShare(ShareKind? Kind, string? TargetId, string? Station
 public sealed record LinkBases(string Http, string Rtmp, string? Srt);
 
 /// <summary>Ready-to-paste pull links for one stream, each carrying the partner's token.</summary>
-public sealed record PullLinks(string Title, string Stream, string Hls, string HttpFlv, string Rtmp, string? Srt, DateTimeOffset ExpiresAt);
+public sealed record PullLinks(string Title, string Stream, string Hls, string HttpFlv, string Rtmp, string? Srt, DateTimeOffset ExpiresAt, string? Whep = null);
 
 /// <summary>Everything a partner station can pull under one share.</summary>
 public sealed record ShareLinks(string ShareId, string StationId, PullLinks? Program, IReadOnlyList<PullLinks> Feeds);

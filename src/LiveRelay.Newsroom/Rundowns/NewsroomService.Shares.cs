@@ -112,6 +112,7 @@ public sealed partial class NewsroomService
             $"{bases.Http}/{path}.flv?token={token}",
             $"{bases.Rtmp}/{path[..slash]}/{path[(slash + 1)..]}?token={token}",
             bases.Srt is null ? null : $"{bases.Srt}?streamid=read:{path}?token={token}",
-            expires);
+            expires,
+            $"{bases.Http}/whep/{path}?token={token}");
     }
 }

@@ -36,6 +36,58 @@ public sealed class StreamHubTests
         Assert.Equal("a", hub.Find("live/cam1")!.Publisher!.RemoteAddress);
     }
 
+    [Fact]
+    public void TryPublish_Takeover_ClosesTheLiveSession_AndTheStreamCarriesOn()
+    {
+        var hub = NewHub();
+        var started = 0;
+        hub.StreamStarted += _ => started++;
+        hub.TryPublish("live/phone", new PublisherInfo("rtmp", "old-network"), out var stale);
+        var stream = hub.Find("live/phone")!;
+        using var reader = stream.Subscribe("test", "player");
+        stale!.Write(VideoAt(1000, key: true));
+        string? evicted = null;
+        stale.Evicted.Register(() => evicted = stale.EvictedReason);
+
+        Assert.Equal(PublishStatus.TookOver, hub.TryPublish("live/phone", new PublisherInfo("srt", "new-network"), out var fresh, takeover: true));
+
+        Assert.Equal("taken over by a new publisher from new-network", evicted);
+        Assert.False(stale.IsActive);
+        Assert.True(fresh!.IsActive);
+        Assert.Same(stream, hub.Find("live/phone"));
+        Assert.Equal("new-network", stream.Publisher!.RemoteAddress);
+        Assert.Equal(1, started);
+
+        // The stale session's late frames and its disposal change nothing.
+        stale.Write(VideoAt(1040));
+        stale.Dispose();
+        fresh.Write(VideoAt(77_000, key: true));
+        Assert.Equal(StreamState.Live, stream.State);
+        Assert.True(fresh.IsActive);
+        Assert.Equal(2, Drain(reader).Count);
+    }
+
+    [Fact]
+    public void EvictPublisher_ClosesTheSession_ThenTheGraceRuns()
+    {
+        var hub = NewHub(graceSeconds: 5);
+        var ended = 0;
+        hub.StreamEnded += _ => ended++;
+        hub.TryPublish("live/cam1", new PublisherInfo("rtmp", "a"), out var publisher);
+        var stream = hub.Find("live/cam1")!;
+
+        Assert.True(stream.EvictPublisher("the feed's publish key was revoked"));
+
+        Assert.True(publisher!.Evicted.IsCancellationRequested);
+        Assert.Equal("the feed's publish key was revoked", publisher.EvictedReason);
+        Assert.Equal(StreamState.Waiting, stream.State);
+        Assert.False(stream.EvictPublisher("again"));
+        _time.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal(1, ended);
+        Assert.Null(hub.Find("live/cam1"));
+        publisher.Dispose();
+    }
+
     [Theory]
     [InlineData("live")]
     [InlineData("live/../etc")]

@@ -49,7 +49,7 @@ public abstract partial class NewsroomStoreTests : IAsyncLifetime
         await Store.MigrateAsync();
 
         Assert.Equal(station, await Store.GetStationAsync("s1"));
-        Assert.Equal(3, await ScalarAsync("SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Equal(4, await ScalarAsync("SELECT COUNT(*) FROM schema_migrations"));
         Assert.True(await Store.AddStationAsync(new Station("s2", "Ningbo TV", "nbtv", T0)));
     }
 
@@ -97,7 +97,7 @@ public abstract partial class NewsroomStoreTests : IAsyncLifetime
     public async Task AddFeedAsync_AllFieldsOrNulls_RoundTrips()
     {
         await Store.AddStationAsync(new Station("s1", "Hangzhou TV", "hztv", T0));
-        var full = new Feed("f1", "s1", "Reporter 3, Xihu", "live/rep3", "k3y", "srt://10.0.0.1:9000?streamid=read:cam", T0.AddMilliseconds(1));
+        var full = new Feed("f1", "s1", "Reporter 3, Xihu", "live/rep3", "k3y", "srt://10.0.0.1:9000?streamid=read:cam", T0.AddMilliseconds(1), "feed-passphrase-1", Takeover: true);
         var bare = new Feed("f2", null, "Another cam", "live/cam2", null, null, T0.AddMilliseconds(2));
 
         await Store.AddFeedAsync(full);
@@ -107,6 +107,21 @@ public abstract partial class NewsroomStoreTests : IAsyncLifetime
         Assert.Equal(bare, await Store.GetFeedAsync("f2"));
         Assert.Null(await Store.GetFeedAsync("f3"));
         Assert.Equal([bare, full], await Store.ListFeedsAsync()); // by name
+    }
+
+    [Fact]
+    public async Task UpdateFeedAsync_KeyPassphraseTakeoverAndName_AreSaved_UnknownIsFalse()
+    {
+        var feed = new Feed("f1", null, "Cam 1", "live/cam1", "first-key-0001", null, T0);
+        await Store.AddFeedAsync(feed);
+        var rotated = feed with { Name = "Cam one", PublishKey = "second-key-0002", SrtPassphrase = "a-long-passphrase", Takeover = true };
+
+        Assert.True(await Store.UpdateFeedAsync(rotated));
+        Assert.Equal(rotated, await Store.GetFeedAsync("f1"));
+        var revoked = rotated with { PublishKey = null, SrtPassphrase = null, Takeover = false };
+        Assert.True(await Store.UpdateFeedAsync(revoked));
+        Assert.Equal(revoked, await Store.GetFeedAsync("f1"));
+        Assert.False(await Store.UpdateFeedAsync(feed with { Id = "nope" }));
     }
 
     [Fact]
