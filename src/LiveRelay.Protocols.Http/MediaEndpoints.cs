@@ -20,6 +20,7 @@ public static class MediaEndpoints
 {
     private const string PlaylistName = "/index.m3u8";
     private const string HlsProtocol = "hls";
+    private const string FlvProtocol = "flv";
 
     /// <summary>Maps the catch-all media route; literal API routes take precedence over it.</summary>
     public static IEndpointConventionBuilder MapLiveMedia(this IEndpointRouteBuilder endpoints) =>
@@ -43,6 +44,15 @@ public static class MediaEndpoints
             if (stream is null)
             {
                 await NotFoundAsync(context, $"No stream is live at {streamPath}.").ConfigureAwait(false);
+                return;
+            }
+
+            if (stream.PlayerLimitReached() is { } full)
+            {
+                services.GetRequiredService<LiveRelayMetrics>().ConnectionRejected(FlvProtocol, "limit_players");
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "10";
+                await context.Response.WriteAsync(full + "\n", context.RequestAborted).ConfigureAwait(false);
                 return;
             }
 

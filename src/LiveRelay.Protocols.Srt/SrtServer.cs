@@ -236,6 +236,7 @@ public sealed partial class SrtServer : IDisposable
             {
                 PublishStatus.AlreadyPublishing => $"{path} is already being published",
                 PublishStatus.Reserved => $"{path} is reserved for the server's program outputs",
+                PublishStatus.TooManyPublishers => "the server publishes as many streams as it may (LiveRelay:Limits:MaxPublishers)",
                 _ => "invalid path",
             }, "connected");
             return;
@@ -395,6 +396,14 @@ public sealed partial class SrtServer : IDisposable
         {
             grant.Dispose();
             Refuse(socket, remote, streamIdText, $"no stream is live at {path}", "connected");
+            return;
+        }
+
+        if (stream.PlayerLimitReached() is { } full)
+        {
+            grant.Dispose();
+            _metrics.ConnectionRejected(Protocol, "limit_players");
+            Refuse(socket, remote, streamIdText, full, "connected");
             return;
         }
 

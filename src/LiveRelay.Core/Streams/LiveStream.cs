@@ -83,6 +83,33 @@ public sealed partial class LiveStream
     /// <summary>Players served from a shared serialization (see <see cref="StreamViewer"/>).</summary>
     public IReadOnlyList<StreamViewer> Viewers => Volatile.Read(ref _viewers);
 
+    /// <summary>How many players the stream has now (readers with an address, and viewers).</summary>
+    public int PlayerCount
+    {
+        get
+        {
+            var count = Viewers.Count;
+            foreach (var reader in Readers)
+            {
+                if (reader.RemoteAddress is not null)
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>
+    /// Null while another player may join; else why not (<see cref="StreamOptions.MaxPlayersPerStream"/>).
+    /// Egress adapters ask before they subscribe a player.
+    /// </summary>
+    public string? PlayerLimitReached() =>
+        _options.MaxPlayersPerStream > 0 && PlayerCount >= _options.MaxPlayersPerStream
+            ? $"{Path} has {_options.MaxPlayersPerStream} players, the most one stream may have (LiveRelay:Limits:MaxPlayersPerStream)"
+            : null;
+
     /// <summary>Players of the stream now: each reader with a remote address and each viewer, by protocol.</summary>
     public IEnumerable<(string Protocol, string RemoteAddress)> Audience
     {
@@ -210,7 +237,7 @@ public sealed partial class LiveStream
             State = StreamState.Live;
             Publisher = info;
             PublishedAt = _time.GetUtcNow();
-            _publisher = new StreamPublisher(this, Generation, _lastDts);
+            _publisher = new StreamPublisher(this, Generation, _lastDts, info.IsInternal ? 0 : _options.MaxPublishBitrate);
             ClearGop();
             return _publisher;
         }
@@ -238,7 +265,10 @@ public sealed partial class LiveStream
     /// the stream waits out the reconnect grace like after any disconnect, and the adapter closes the connection.
     /// </summary>
     /// <returns>True when a publisher was live.</returns>
-    public bool EvictPublisher(string reason)
+    public bool EvictPublisher(string reason) => Evict(null, reason);
+
+    /// <summary>Ends <paramref name="only"/>'s session (or the current one when null), if it is still the live one.</summary>
+    internal bool Evict(StreamPublisher? only, string reason)
     {
         StreamPublisher? publisher;
         lock (_lock)
@@ -246,7 +276,7 @@ public sealed partial class LiveStream
             publisher = _publisher;
         }
 
-        if (publisher is null)
+        if (publisher is null || (only is not null && publisher != only))
         {
             return false;
         }
@@ -254,6 +284,15 @@ public sealed partial class LiveStream
         publisher.Evict(reason);
         publisher.Disposed?.Invoke(publisher);
         return true;
+    }
+
+    /// <summary>The live publisher, when it has sent nothing for longer than <paramref name="idleMs"/> (server-made sources excepted).</summary>
+    internal StreamPublisher? IdlePublisher(long idleMs, long now)
+    {
+        lock (_lock)
+        {
+            return _publisher is { } publisher && Publisher is { IsInternal: false } && now - publisher.LastFrameAt > idleMs ? publisher : null;
+        }
     }
 
     /// <summary>Takes the live publisher off without the grace period (a takeover attaches the next one at once).</summary>

@@ -15,6 +15,9 @@ public enum PublishStatus
     /// <summary>Refused: another publisher is live on the path.</summary>
     AlreadyPublishing,
 
+    /// <summary>Refused: <see cref="StreamOptions.MaxPublishers"/> streams are published already.</summary>
+    TooManyPublishers,
+
     /// <summary>Refused: the path is not a valid stream path.</summary>
     InvalidPath,
 

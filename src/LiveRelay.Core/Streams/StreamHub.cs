@@ -16,11 +16,32 @@ public sealed partial class StreamHub : IDisposable
     private readonly TimeProvider _time;
     private readonly LiveRelayMetrics? _metrics;
 
+    private readonly ITimer? _watchdog;
+
     public StreamHub(StreamOptions options, TimeProvider time, LiveRelayMetrics? metrics = null)
     {
         _options = options;
         _time = time;
         _metrics = metrics;
+        if (options.PublisherIdleTimeout > TimeSpan.Zero)
+        {
+            var period = TimeSpan.FromSeconds(Math.Clamp(options.PublisherIdleTimeout.TotalSeconds / 4, 0.25, 5));
+            _watchdog = time.CreateTimer(_ => CloseIdlePublishers(), null, period, period);
+        }
+    }
+
+    /// <summary>Closes publishers that have sent no frame for <see cref="StreamOptions.PublisherIdleTimeout"/>.</summary>
+    private void CloseIdlePublishers()
+    {
+        var idleMs = (long)_options.PublisherIdleTimeout.TotalMilliseconds;
+        var now = Environment.TickCount64;
+        foreach (var stream in _streams.Values)
+        {
+            if (stream.IdlePublisher(idleMs, now) is { } idle)
+            {
+                stream.Evict(idle, $"no media for {_options.PublisherIdleTimeout.TotalSeconds:0.#} s (LiveRelay:Limits:PublisherIdleSeconds)");
+            }
+        }
     }
 
     /// <summary>The options in force.</summary>
@@ -67,6 +88,11 @@ public sealed partial class StreamHub : IDisposable
         PublishStatus status;
         lock (_lock)
         {
+            if (_options.MaxPublishers > 0 && !_streams.ContainsKey(path) && _streams.Values.Count(s => s.IsPublishedBy(null)) >= _options.MaxPublishers)
+            {
+                return PublishStatus.TooManyPublishers;
+            }
+
             if (_streams.TryGetValue(path, out var existing))
             {
                 status = PublishStatus.Resumed;
@@ -131,7 +157,11 @@ public sealed partial class StreamHub : IDisposable
         }
     }
 
-    public void Dispose() => EndAll();
+    public void Dispose()
+    {
+        _watchdog?.Dispose();
+        EndAll();
+    }
 
     private void OnPublisherDisposed(StreamPublisher publisher)
     {

@@ -23,4 +23,16 @@ public sealed record StreamOptions
     /// rundowns' program outputs, which no encoder may take over.
     /// </summary>
     public IReadOnlyList<string> ReservedApps { get; init; } = ["program"];
+
+    /// <summary>Most streams published from outside at once (pulls and program outputs count too; 0: no limit).</summary>
+    public int MaxPublishers { get; init; }
+
+    /// <summary>Most players of one stream (connections; HLS players are requests and not counted; 0: no limit).</summary>
+    public int MaxPlayersPerStream { get; init; }
+
+    /// <summary>A publisher sending more than this many bits per second (over 5 s) is disconnected (0: no limit).</summary>
+    public long MaxPublishBitrate { get; init; }
+
+    /// <summary>A publisher that sends no frame for this long is disconnected (<see cref="TimeSpan.Zero"/>: never).</summary>
+    public TimeSpan PublisherIdleTimeout { get; init; }
 }

@@ -28,12 +28,23 @@ public sealed class StreamPublisher : IDisposable
     private long _lastInputDts;
     private int _disposed;
 
-    internal StreamPublisher(LiveStream stream, int generation, long previousSessionLastDts)
+    // Incoming bitrate over 5 s windows (LiveRelay:Limits:MaxPublishBitrate) and the last frame's time (idle watchdog).
+    private const long BitrateWindowMs = 5000;
+    private readonly long _maxBitrate;
+    private long _windowStart = Environment.TickCount64;
+    private long _windowBytes;
+
+    internal StreamPublisher(LiveStream stream, int generation, long previousSessionLastDts, long maxBitrate = 0)
     {
         _stream = stream;
         Generation = generation;
         _previousSessionLastDts = previousSessionLastDts;
+        _maxBitrate = maxBitrate;
+        LastFrameAt = Environment.TickCount64;
     }
+
+    /// <summary>When the last frame arrived (<see cref="Environment.TickCount64"/>), or the session started.</summary>
+    internal long LastFrameAt { get; private set; }
 
     /// <summary>The stream being published.</summary>
     public LiveStream Stream => _stream;
@@ -92,7 +103,33 @@ public sealed class StreamPublisher : IDisposable
 
         _lastInputDts = dts;
         frame.Restamp(_offset, Generation);
+        var now = Environment.TickCount64;
+        LastFrameAt = now;
+        if (_maxBitrate > 0 && CheckBitrate(frame.PayloadLength, now) is { } over)
+        {
+            frame.Release();
+            _stream.Evict(this, over);
+            return;
+        }
+
         _stream.Write(frame);
+    }
+
+    private string? CheckBitrate(int bytes, long now)
+    {
+        _windowBytes += bytes;
+        var elapsed = now - _windowStart;
+        if (elapsed < BitrateWindowMs)
+        {
+            return null;
+        }
+
+        var bitrate = _windowBytes * 8 * 1000 / elapsed;
+        _windowStart = now;
+        _windowBytes = 0;
+        return bitrate > _maxBitrate
+            ? $"it sent {bitrate / 1_000_000.0:0.#} Mbit/s, over the limit of {_maxBitrate / 1_000_000.0:0.#} Mbit/s (LiveRelay:Limits:MaxPublishBitrateMbps)"
+            : null;
     }
 
     /// <summary>Unpublishes.</summary>

@@ -64,6 +64,16 @@ internal sealed partial class RtmpSession
             return;
         }
 
+        if (stream.PlayerLimitReached() is { } full)
+        {
+            EndGrant();
+            _metrics.ConnectionRejected(Protocol, "limit_players");
+            RtmpLog.PlayRefused(_logger, path, full);
+            await SendStatusAsync("error", "NetStream.Play.Failed", $"{full}.").ConfigureAwait(false);
+            RequestClose();
+            return;
+        }
+
         await WriteAsync(0, static (output, _, chunkSize) =>
             RtmpControlMessages.WriteUserControl(output, UserControlEvent.StreamBegin, MediaStreamId, chunkSize)).ConfigureAwait(false);
         await SendStatusAsync("status", "NetStream.Play.Reset", $"Playing and resetting {path}.").ConfigureAwait(false);

@@ -4,10 +4,11 @@ namespace LiveRelay.Server.Configuration;
 
 /// <summary>
 /// One HTTP listen address from <c>--urls</c> (<c>http://0.0.0.0:8080</c>, <c>http://*:8080</c>,
-/// <c>http://localhost:5000</c>, <c>http://[::1]:8080</c>). Kestrel ignores <c>urls</c> once any
-/// endpoint is configured in code, and RTMP is, so the server binds these itself.
+/// <c>http://localhost:5000</c>, <c>http://[::1]:8080</c>, <c>https://0.0.0.0:8443</c> with the
+/// <c>LiveRelay:Tls</c> certificate). Kestrel ignores <c>urls</c> once any endpoint is configured in
+/// code, and RTMP is, so the server binds these itself.
 /// </summary>
-public sealed record ListenAddress(string Host, IPAddress? Address, int Port)
+public sealed record ListenAddress(string Host, IPAddress? Address, int Port, bool Https = false)
 {
     /// <summary>Parses a <c>;</c>-separated list; false with the offending entry.</summary>
     public static bool TryParseList(string urls, out List<ListenAddress> addresses, out string error)
@@ -17,7 +18,7 @@ public sealed record ListenAddress(string Host, IPAddress? Address, int Port)
         {
             if (!TryParse(raw, out var address))
             {
-                error = $"'{raw}' is not an http://host:port address";
+                error = $"'{raw}' is not an http://host:port or https://host:port address";
                 return false;
             }
 
@@ -31,13 +32,13 @@ public sealed record ListenAddress(string Host, IPAddress? Address, int Port)
     private static bool TryParse(string url, out ListenAddress address)
     {
         address = null!;
-        const string scheme = "http://";
-        if (!url.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        var https = url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        if (!https && !url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
 
-        var rest = url[scheme.Length..].TrimEnd('/');
+        var rest = url[(https ? "https://" : "http://").Length..].TrimEnd('/');
         var colon = rest.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(rest[(colon + 1)..], out var port) || port is < 0 or > 65535)
         {
@@ -63,7 +64,7 @@ public sealed record ListenAddress(string Host, IPAddress? Address, int Port)
             return false;
         }
 
-        address = new ListenAddress(host, ip, port);
+        address = new ListenAddress(host, ip, port, https);
         return true;
     }
 }

@@ -16,11 +16,20 @@ public sealed record LiveRelayOptions
     /// <summary>RTMP ingest and playback.</summary>
     public RtmpOptions Rtmp { get; init; } = new();
 
+    /// <summary>RTMP over TLS on its own port.</summary>
+    public RtmpsOptions Rtmps { get; init; } = new();
+
+    /// <summary>The certificate for HTTPS and RTMPS.</summary>
+    public TlsOptions Tls { get; init; } = new();
+
     /// <summary>HLS segmenting.</summary>
     public HlsOptions Hls { get; init; } = new();
 
     /// <summary>Publishing behaviour.</summary>
     public PublishOptions Publish { get; init; } = new();
+
+    /// <summary>Connection, publisher, player, bitrate and HTTP size limits.</summary>
+    public LimitsOptions Limits { get; init; } = new();
 
     /// <summary>Reader queue bounds.</summary>
     public ReaderQueueOptions Readers { get; init; } = new();
@@ -76,7 +85,7 @@ public sealed record LiveRelayOptions
             }
         }
 
-        foreach (var error in Rtmp.Validate().Concat(Hls.Validate()).Concat(Publish.Validate()).Concat(Readers.Validate()).Concat(Metrics.Validate()).Concat(Srt.Validate()).Concat(WebRtc.Validate()).Concat(Auth.Validate()).Concat(ValidateProgram()))
+        foreach (var error in Rtmp.Validate().Concat(Hls.Validate()).Concat(Publish.Validate()).Concat(Readers.Validate()).Concat(Metrics.Validate()).Concat(Srt.Validate()).Concat(WebRtc.Validate()).Concat(Auth.Validate()).Concat(Tls.Validate()).Concat(Limits.Validate()).Concat(Rtmps.Validate(Tls)).Concat(ValidateProgram()))
         {
             yield return error;
         }

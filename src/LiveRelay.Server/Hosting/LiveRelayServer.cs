@@ -1,5 +1,6 @@
 using System.Net;
 using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LiveRelay.Core.Access;
@@ -25,6 +26,7 @@ using LiveRelay.Server.Relaying;
 using LiveRelay.Server.Security;
 using LiveRelay.Server.WebRtc;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Serilog;
 using Serilog.Extensions.Logging;
 
@@ -93,6 +95,24 @@ public static class LiveRelayServer
             errors.Add($"--urls: {urlError}");
         }
 
+        if (httpAddresses.Any(a => a.Https) && !options.Tls.Configured)
+        {
+            errors.Add("--urls: an https:// address needs a certificate: set LiveRelay:Tls:Certificate (and Key)");
+        }
+
+        X509Certificate2? certificate = null;
+        if (errors.Count == 0 && options.Tls.Configured)
+        {
+            try
+            {
+                certificate = options.Tls.Load();
+            }
+            catch (InvalidOperationException ex)
+            {
+                errors.Add(ex.Message);
+            }
+        }
+
         if (errors.Count > 0)
         {
             throw ConfigError("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", errors));
@@ -105,7 +125,7 @@ public static class LiveRelayServer
         // warn that it overrides them.
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
         ConfigureLogging(builder);
-        ConfigureKestrel(builder, options, httpAddresses);
+        ConfigureKestrel(builder, options, httpAddresses, certificate);
         ConfigureServices(builder.Services, options);
 
         var app = builder.Build();
@@ -120,6 +140,10 @@ public static class LiveRelayServer
             var rtmp = options.Rtmp.Port == 0 ? "off" : $"{(options.Rtmp.Address.Length == 0 ? "0.0.0.0" : options.Rtmp.Address)}:{options.Rtmp.Port}";
             var srt = options.Srt.Port == 0 ? "off" : $"{(options.Srt.Address.Length == 0 ? "0.0.0.0" : options.Srt.Address)}:{options.Srt.Port}";
             ServerLog.Started(logger, Version, urls, rtmp, srt, dataDir);
+            if (options.Rtmps.Port != 0)
+            {
+                ServerLog.RtmpsListening(logger, $"{(options.Rtmps.Address.Length == 0 ? "0.0.0.0" : options.Rtmps.Address)}:{options.Rtmps.Port}", certificate!.Subject, certificate.NotAfter);
+            }
             if (options.Auth.AllowAnonymousPublish)
             {
                 ServerLog.AnonymousPublish(logger);
@@ -200,27 +224,54 @@ public static class LiveRelayServer
         builder.Logging.AddProvider(new SerilogLoggerProvider(serilog.CreateLogger(), dispose: true));
     }
 
-    private static void ConfigureKestrel(WebApplicationBuilder builder, LiveRelayOptions options, List<ListenAddress> httpAddresses)
+    private static void ConfigureKestrel(WebApplicationBuilder builder, LiveRelayOptions options, List<ListenAddress> httpAddresses, X509Certificate2? certificate)
     {
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.Limits.MaxHttpRequestBodyBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = options.Limits.MaxHttpRequestHeaderBytes;
+            var limiter = kestrel.ApplicationServices.GetRequiredService<ConnectionLimiter>();
             foreach (var http in httpAddresses)
             {
+                Action<ListenOptions> configure = listen =>
+                {
+                    listen.Use(limiter.For(http.Https ? "https" : "http"));
+                    if (http.Https)
+                    {
+                        listen.UseHttps(certificate!);
+                    }
+                };
                 if (http.Address is null)
                 {
-                    kestrel.ListenLocalhost(http.Port);
+                    kestrel.ListenLocalhost(http.Port, configure);
                 }
                 else
                 {
-                    kestrel.Listen(http.Address, http.Port);
+                    kestrel.Listen(http.Address, http.Port, configure);
                 }
             }
 
             if (options.Rtmp.Port != 0)
             {
                 var address = options.Rtmp.Address.Length == 0 ? IPAddress.Any : IPAddress.Parse(options.Rtmp.Address);
-                kestrel.Listen(address, options.Rtmp.Port, listen => listen.UseConnectionHandler<RtmpConnectionHandler>());
+                kestrel.Listen(address, options.Rtmp.Port, listen => listen.Use(limiter.For("rtmp")).UseConnectionHandler<RtmpConnectionHandler>());
+            }
+
+            if (options.Rtmps.Port != 0)
+            {
+                // RTMPS: the same RTMP session behind Kestrel's TLS; the handshake timeout covers the TLS handshake too.
+                var address = options.Rtmps.Address.Length == 0 ? IPAddress.Any : IPAddress.Parse(options.Rtmps.Address);
+                kestrel.Listen(address, options.Rtmps.Port, listen =>
+                {
+                    listen.Use(limiter.For("rtmps"));
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = certificate;
+                        https.HandshakeTimeout = TimeSpan.FromSeconds(options.Rtmp.HandshakeTimeoutSeconds);
+                    });
+                    listen.UseConnectionHandler<RtmpConnectionHandler>();
+                });
             }
         });
     }
@@ -237,9 +288,15 @@ public static class LiveRelayServer
         services.AddSingleton(_ => new PrometheusExporter(LiveRelayMetrics.MeterName, "System.Runtime"));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Readiness>();
+        services.AddSingleton(options.Limits);
+        services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton(new StreamOptions
         {
             ReconnectGrace = TimeSpan.FromSeconds(options.Publish.ReconnectGraceSeconds),
+            MaxPublishers = options.Limits.MaxPublishers,
+            MaxPlayersPerStream = options.Limits.MaxPlayersPerStream,
+            MaxPublishBitrate = (long)(options.Limits.MaxPublishBitrateMbps * 1_000_000),
+            PublisherIdleTimeout = TimeSpan.FromSeconds(options.Limits.PublisherIdleSeconds),
             Readers = new ReaderOptions
             {
                 MaxQueuedDuration = TimeSpan.FromSeconds(options.Readers.MaxQueuedSeconds),

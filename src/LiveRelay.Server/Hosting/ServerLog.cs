@@ -19,4 +19,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(5, LogLevel.Warning, "Anonymous play is ON (LiveRelay:Auth:AllowAnonymousPlay): anyone who reaches this server can play every stream without a token (paths that still need one: {TokenPaths})")]
     public static partial void AnonymousPlay(ILogger logger, string tokenPaths);
+
+    [LoggerMessage(6, LogLevel.Information, "RTMPS listening on {Endpoint} (certificate {Subject}, valid until {NotAfter:u})")]
+    public static partial void RtmpsListening(ILogger logger, string endpoint, string subject, DateTime notAfter);
 }

@@ -129,9 +129,19 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         var status = hub.TryPublish(path, new PublisherInfo("webrtc", remote, Transport: statistics), out var publisher, takeover);
         if (publisher is null)
         {
-            var message = status == PublishStatus.AlreadyPublishing ? $"{path} is already being published" : $"cannot publish at {path}: {status}";
+            var message = status switch
+            {
+                PublishStatus.AlreadyPublishing => $"{path} is already being published",
+                PublishStatus.TooManyPublishers => "the server publishes as many streams as it may (LiveRelay:Limits:MaxPublishers)",
+                _ => $"cannot publish at {path}: {status}",
+            };
             Log.OfferRefused(_logger, path, remote, message);
-            return (null, null, new WebRtcRefusal(status == PublishStatus.AlreadyPublishing ? StatusCodes.Status409Conflict : StatusCodes.Status403Forbidden, message));
+            return (null, null, new WebRtcRefusal(status switch
+            {
+                PublishStatus.AlreadyPublishing => StatusCodes.Status409Conflict,
+                PublishStatus.TooManyPublishers => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status403Forbidden,
+            }, message));
         }
 
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
@@ -197,6 +207,14 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         {
             grant.Dispose();
             return (null, null, new WebRtcRefusal(StatusCodes.Status404NotFound, $"no stream is live at {path}"));
+        }
+
+        if (stream.PlayerLimitReached() is { } full)
+        {
+            grant.Dispose();
+            metrics.ConnectionRejected("webrtc", "limit_players");
+            Log.PlayRefused(_logger, path, remote, full);
+            return (null, null, new WebRtcRefusal(StatusCodes.Status503ServiceUnavailable, full));
         }
 
         var ufrag = IceCredentials.NewUfrag();

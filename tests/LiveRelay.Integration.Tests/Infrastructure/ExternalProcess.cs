@@ -14,6 +14,8 @@ public sealed class ExternalProcess : IAsyncDisposable
 
     private ExternalProcess(Process process) => _process = process;
 
+    private int _disposed;
+
     public int Id => _process.Id;
 
     public string StandardOutput
@@ -179,8 +181,14 @@ public sealed class ExternalProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the process if it runs and waits for it; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         Kill();
         try
         {

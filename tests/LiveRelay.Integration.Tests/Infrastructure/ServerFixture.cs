@@ -14,6 +14,9 @@ public sealed class ServerFixture : IAsyncLifetime
             "--LiveRelay:Rtmp:HandshakeTimeoutSeconds=3",
             "--LiveRelay:Metrics:MaxStreamLabels=2",
             $"--LiveRelay:Auth:AdminToken={ServerProcess.TestAdminToken}",
+
+            // Every test client is 127.0.0.1, and the storm test opens a thousand connections from it.
+            "--LiveRelay:Limits:MaxConnectionsPerAddress=20000",
             //  Unknown keys must not stop the server.
             "--LiveRelay:NotYetInvented:Setting=1");
 

@@ -81,6 +81,10 @@ public sealed class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartAsync(params string[] extraArguments) =>
         StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), FreePort.Udp(), FreePort.Tcp(), extraArguments, null);
 
+    /// <summary>A server of its own that also listens for HTTPS on <paramref name="httpsPort"/> (give it a certificate in the arguments).</summary>
+    public static Task<ServerProcess> StartWithHttpsAsync(int httpsPort, params string[] extraArguments) =>
+        StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), FreePort.Udp(), FreePort.Tcp(), extraArguments, null, $";https://127.0.0.1:{httpsPort}");
+
     /// <summary>A server of its own with environment variables set (e.g. <c>SSL_CERT_FILE</c> to trust a test CA).</summary>
     public static Task<ServerProcess> StartAsync(IDictionary<string, string> environment, params string[] extraArguments) =>
         StartAsync(Directory.CreateTempSubdirectory("liverelay-it-").FullName, FreePort.Tcp(), FreePort.Tcp(), FreePort.Udp(), FreePort.Udp(), FreePort.Tcp(), extraArguments, environment);
@@ -98,12 +102,12 @@ public sealed class ServerProcess : IAsyncDisposable
         return await StartAsync(WorkDir, HttpPort, RtmpPort, SrtPort, WebRtcPort, WebRtcTcpPort, _extraArguments, _environment);
     }
 
-    private static async Task<ServerProcess> StartAsync(string workDir, int httpPort, int rtmpPort, int srtPort, int webRtcPort, int webRtcTcpPort, string[] extraArguments, IDictionary<string, string>? environment)
+    private static async Task<ServerProcess> StartAsync(string workDir, int httpPort, int rtmpPort, int srtPort, int webRtcPort, int webRtcTcpPort, string[] extraArguments, IDictionary<string, string>? environment, string extraUrls = "")
     {
         string[] arguments =
         [
             ServerAssembly,
-            "--urls", $"http://127.0.0.1:{httpPort}",
+            "--urls", $"http://127.0.0.1:{httpPort}{extraUrls}",
             $"--LiveRelay:Rtmp:Port={rtmpPort}",
             "--LiveRelay:Rtmp:Address=127.0.0.1",
             $"--LiveRelay:Srt:Port={srtPort}",
