@@ -236,6 +236,7 @@ public sealed partial class SrtServer : IDisposable
             {
                 PublishStatus.AlreadyPublishing => $"{path} is already being published",
                 PublishStatus.Reserved => $"{path} is reserved for the server's program outputs",
+                PublishStatus.ShuttingDown => "the server is shutting down",
                 PublishStatus.TooManyPublishers => "the server publishes as many streams as it may (LiveRelay:Limits:MaxPublishers)",
                 _ => "invalid path",
             }, "connected");

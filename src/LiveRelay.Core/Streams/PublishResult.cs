@@ -18,6 +18,9 @@ public enum PublishStatus
     /// <summary>Refused: <see cref="StreamOptions.MaxPublishers"/> streams are published already.</summary>
     TooManyPublishers,
 
+    /// <summary>Refused: the server is shutting down.</summary>
+    ShuttingDown,
+
     /// <summary>Refused: the path is not a valid stream path.</summary>
     InvalidPath,
 

@@ -17,6 +17,7 @@ public sealed partial class StreamHub : IDisposable
     private readonly LiveRelayMetrics? _metrics;
 
     private readonly ITimer? _watchdog;
+    private volatile bool _shuttingDown;
 
     public StreamHub(StreamOptions options, TimeProvider time, LiveRelayMetrics? metrics = null)
     {
@@ -84,6 +85,11 @@ public sealed partial class StreamHub : IDisposable
             return PublishStatus.Reserved;
         }
 
+        if (_shuttingDown && !info.IsInternal)
+        {
+            return PublishStatus.ShuttingDown;
+        }
+
         LiveStream stream;
         PublishStatus status;
         lock (_lock)
@@ -132,6 +138,27 @@ public sealed partial class StreamHub : IDisposable
 
         PublisherAttached?.Invoke(stream, publisher);
         return status;
+    }
+
+    /// <summary>
+    /// The first step of a graceful shutdown: no new publisher is let in, and every publisher from
+    /// outside is closed by its adapter with <paramref name="reason"/> (a clean close, not a reset).
+    /// Then <see cref="EndAll"/> ends the streams (HLS playlists get EXT-X-ENDLIST).
+    /// </summary>
+    /// <returns>How many publishers were closed.</returns>
+    public int BeginShutdown(string reason)
+    {
+        _shuttingDown = true;
+        var closed = 0;
+        foreach (var stream in _streams.Values)
+        {
+            if (stream.Publisher is { IsInternal: false } && stream.EvictPublisher(reason))
+            {
+                closed++;
+            }
+        }
+
+        return closed;
     }
 
     /// <summary>Ends every stream now (server shutdown).</summary>

@@ -11,6 +11,8 @@ namespace LiveRelay.Newsroom.Access;
 /// </summary>
 public sealed partial class PullLog : IAsyncDisposable
 {
+    private static readonly TimeSpan[] s_retryDelays = [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
+
     private const int Capacity = 10_000;
     private readonly Channel<Entry> _writes;
     private readonly INewsroomStore _store;
@@ -74,13 +76,24 @@ public sealed partial class PullLog : IAsyncDisposable
                 continue;
             }
 
-            try
+            // A database that is restarting or locked gets a few tries over ~15 s before the entry is given up.
+            for (var attempt = 0; ; attempt++)
             {
-                await entry.Write!(_store).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                Log.WriteFailed(_logger, ex);
+                try
+                {
+                    await entry.Write!(_store).ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception ex) when (attempt < s_retryDelays.Length)
+                {
+                    Log.WriteRetried(_logger, attempt + 1, ex.Message);
+                    await Task.Delay(s_retryDelays[attempt]).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    Log.WriteFailed(_logger, ex);
+                    break;
+                }
             }
         }
     }
@@ -92,6 +105,9 @@ public sealed partial class PullLog : IAsyncDisposable
     {
         [LoggerMessage(2320, LogLevel.Error, "Could not write to the pull log")]
         public static partial void WriteFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(2322, LogLevel.Warning, "Pull log write failed (try {Attempt}), trying again: {Reason}")]
+        public static partial void WriteRetried(ILogger logger, int attempt, string reason);
 
         [LoggerMessage(2321, LogLevel.Warning, "The pull log cannot keep up: {Dropped} records dropped so far")]
         public static partial void Dropped(ILogger logger, long dropped);

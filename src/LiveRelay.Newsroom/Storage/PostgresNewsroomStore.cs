@@ -16,6 +16,8 @@ public sealed class PostgresNewsroomStore : SqlNewsroomStore, IAsyncDisposable
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
+    public override void ResetConnections() => _dataSource.Clear();
+
     protected override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

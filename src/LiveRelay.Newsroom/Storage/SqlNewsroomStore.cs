@@ -15,6 +15,14 @@ public abstract partial class SqlNewsroomStore : INewsroomStore
     /// <summary>Opens a connection ready for use.</summary>
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Drops pooled connections after the database failed (a restarted server leaves every idle one
+    /// broken), so the next call opens a fresh connection instead of failing once more.
+    /// </summary>
+    public virtual void ResetConnections()
+    {
+    }
+
     /// <summary>SQL run first in the migration transaction to keep two nodes from migrating at once, or null.</summary>
     protected virtual string? MigrationLockSql => null;
 

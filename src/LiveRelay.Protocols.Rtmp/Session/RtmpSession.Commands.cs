@@ -144,6 +144,7 @@ internal sealed partial class RtmpSession
         PublishStatus.AlreadyPublishing => $"Stream {path} is already being published.",
         PublishStatus.InvalidPath => $"'{path}' is not a valid stream path.",
         PublishStatus.Reserved => $"'{path}' is reserved for the server's program outputs.",
+        PublishStatus.ShuttingDown => "The server is shutting down; publish again in a moment.",
         PublishStatus.TooManyPublishers => $"The server publishes as many streams as it may (LiveRelay:Limits:MaxPublishers); {path} cannot start now.",
         PublishStatus.TookOver => $"{path} is now published (the previous session was taken over).",
         _ => $"{path} is now published.",

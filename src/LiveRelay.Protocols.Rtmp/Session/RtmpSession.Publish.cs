@@ -4,7 +4,6 @@ using LiveRelay.Formats.Flv;
 using LiveRelay.Formats.Media;
 using LiveRelay.Protocols.Rtmp.Chunks;
 using LiveRelay.Protocols.Rtmp.Messages;
-using Microsoft.AspNetCore.Connections;
 
 namespace LiveRelay.Protocols.Rtmp.Session;
 
@@ -56,10 +55,12 @@ internal sealed partial class RtmpSession
         _publisher = publisher;
         publisher.Evicted.Register(static state =>
         {
-            var session = (RtmpSession)state!;
-            RtmpLog.PublisherEvicted(session._logger, session._publisher?.Stream.Path ?? "", session._publisher?.EvictedReason ?? "");
-            session._connection.Abort(new ConnectionAbortedException(session._publisher?.EvictedReason ?? "ended by the server"));
-        }, this);
+            // Wakes the read loop, which tells the encoder why (onStatus) and closes the connection cleanly.
+            var (session, publisher) = ((RtmpSession, StreamPublisher))state!;
+            session._closeReason = publisher.EvictedReason ?? "ended by the server";
+            RtmpLog.PublisherEvicted(session._logger, publisher.Stream.Path, session._closeReason);
+            session._input.CancelPendingRead();
+        }, (this, publisher));
         _media = new FlvMediaReader();
         SetState(ConnectionState.Publishing);
         RtmpLog.PublishStarted(_logger, path, status);

@@ -40,6 +40,7 @@ internal sealed partial class RtmpSession : IAsyncDisposable
     private uint _peerWindow = 2_500_000;
     private long _lastAckAt;
     private bool _closeRequested;
+    private volatile string? _closeReason;
     private string _state = ConnectionState.Handshake;
     private long _bytesCounted;
 
@@ -190,6 +191,14 @@ internal sealed partial class RtmpSession : IAsyncDisposable
         while (!_closeRequested)
         {
             var result = await _input.ReadAsync(Closed).ConfigureAwait(false);
+            if (result.IsCanceled && _closeReason is { } reason)
+            {
+                // The server ended the publish (revoked key, takeover, limit, shutdown): say why, then close.
+                _input.AdvanceTo(result.Buffer.Start);
+                await SendStatusAsync("status", "NetStream.Unpublish.Success", $"Closed by the server: {reason}.").ConfigureAwait(false);
+                break;
+            }
+
             var buffer = result.Buffer;
             var consumed = buffer.Start;
             try

@@ -116,8 +116,19 @@ public sealed record PublishOptions
     /// <summary>Seconds a stream waits for its publisher to reconnect before it ends; 0 ends it at once.</summary>
     public double ReconnectGraceSeconds { get; init; } = 10;
 
+    /// <summary>
+    /// On a graceful stop (SIGTERM), how long HTTP keeps serving after every stream ended, so HLS players
+    /// read the final playlist (EXT-X-ENDLIST); 0 stops at once.
+    /// </summary>
+    public double ShutdownDrainSeconds { get; init; } = 3;
+
     public IEnumerable<string> Validate()
     {
+        if (ShutdownDrainSeconds is < 0 or > 60)
+        {
+            yield return $"LiveRelay:Publish:ShutdownDrainSeconds must be 0..60 (got {ShutdownDrainSeconds})";
+        }
+
         if (ReconnectGraceSeconds is < 0 or > 3600)
         {
             yield return $"LiveRelay:Publish:ReconnectGraceSeconds must be 0..3600 (got {ReconnectGraceSeconds})";

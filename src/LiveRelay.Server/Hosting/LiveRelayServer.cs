@@ -154,13 +154,28 @@ public static class LiveRelayServer
                 ServerLog.AnonymousPlay(logger, options.Auth.TokenPlay.Count == 0 ? "none" : string.Join(", ", options.Auth.TokenPlay));
             }
         });
-        lifetime.ApplicationStopping.Register(() =>
-        {
-            var hub = app.Services.GetRequiredService<StreamHub>();
-            ServerLog.Stopping(logger, hub.Streams.Count);
-            hub.EndAll();
-        });
+        lifetime.ApplicationStopping.Register(() => Drain(app.Services, options.Publish.ShutdownDrainSeconds, logger));
         return app;
+    }
+
+    /// <summary>
+    /// A graceful stop (SIGTERM, Ctrl+C), before the listeners close: no new publisher is let in, every
+    /// publisher is told and closed cleanly, every stream ends (HLS playlists get EXT-X-ENDLIST and stay
+    /// served), then HTTP keeps answering for the drain time so HLS players read that last playlist. The
+    /// store is flushed when the services are disposed (the pull log drains its queue).
+    /// </summary>
+    private static void Drain(IServiceProvider services, double drainSeconds, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        var hub = services.GetRequiredService<StreamHub>();
+        var streams = hub.Streams.Count;
+        var closed = hub.BeginShutdown("the server is shutting down");
+        ServerLog.Stopping(logger, streams);
+        hub.EndAll();
+        if (streams > 0 && drainSeconds > 0)
+        {
+            ServerLog.Draining(logger, closed, drainSeconds);
+            Thread.Sleep(TimeSpan.FromSeconds(drainSeconds));
+        }
     }
 
     /// <summary>The server's version, from the assembly.</summary>

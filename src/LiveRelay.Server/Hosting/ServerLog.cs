@@ -11,7 +11,7 @@ internal static partial class ServerLog
     [LoggerMessage(2, LogLevel.Information, "Configuration file {Path} {State}")]
     public static partial void ConfigFile(ILogger logger, string path, string state);
 
-    [LoggerMessage(3, LogLevel.Information, "Shutting down: ending {Count} live streams")]
+    [LoggerMessage(3, LogLevel.Information, "Shutting down: ending {Count} live streams (HLS playlists get EXT-X-ENDLIST)")]
     public static partial void Stopping(ILogger logger, int count);
 
     [LoggerMessage(4, LogLevel.Warning, "Anonymous publishing is ON (LiveRelay:Auth:AllowAnonymousPublish): anyone who reaches this server can publish on any path that no feed claims, without a key")]
@@ -22,4 +22,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(6, LogLevel.Information, "RTMPS listening on {Endpoint} (certificate {Subject}, valid until {NotAfter:u})")]
     public static partial void RtmpsListening(ILogger logger, string endpoint, string subject, DateTime notAfter);
+
+    [LoggerMessage(7, LogLevel.Information, "Shutting down: {Closed} publishers closed; serving the final playlists for {Seconds} s")]
+    public static partial void Draining(ILogger logger, int closed, double seconds);
 }

@@ -132,6 +132,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
             var message = status switch
             {
                 PublishStatus.AlreadyPublishing => $"{path} is already being published",
+                PublishStatus.ShuttingDown => "the server is shutting down",
                 PublishStatus.TooManyPublishers => "the server publishes as many streams as it may (LiveRelay:Limits:MaxPublishers)",
                 _ => $"cannot publish at {path}: {status}",
             };
@@ -139,7 +140,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
             return (null, null, new WebRtcRefusal(status switch
             {
                 PublishStatus.AlreadyPublishing => StatusCodes.Status409Conflict,
-                PublishStatus.TooManyPublishers => StatusCodes.Status503ServiceUnavailable,
+                PublishStatus.TooManyPublishers or PublishStatus.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status403Forbidden,
             }, message));
         }

@@ -167,6 +167,19 @@ public sealed class ExternalProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends a real signal (<c>TERM</c>, <c>KILL</c>, <c>STOP</c>, <c>CONT</c>) to the process itself.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        var (exit, output) = await RunAsync("kill", [$"-{signal}", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+        if (exit != 0 && !_process.HasExited)
+        {
+            throw new InvalidOperationException($"kill -{signal} {Id} failed: {output}");
+        }
+    }
+
+    /// <summary>The exit code once the process has exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
     public void Kill()
     {
         try

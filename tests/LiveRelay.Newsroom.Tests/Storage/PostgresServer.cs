@@ -29,6 +29,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private readonly TempDirectory _directory = new();
     private readonly bool _asPostgresUser = Environment.IsPrivilegedProcess;
     private bool _started;
+    private int _port;
 
     /// <summary>Connection string of the test database.</summary>
     public string ConnectionString { get; private set; } = "";
@@ -54,27 +55,15 @@ public sealed class PostgresServer : IAsyncLifetime
 
         await RunAsync(initdb, ["-D", DataDirectory, "-A", "trust", "-U", User, "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"], asPostgres: _asPostgresUser).ConfigureAwait(false);
 
-        var port = FreeTcpPort();
-        var serverOptions = $"-c listen_addresses=127.0.0.1 -p {port} -k {_directory.Path} -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-        await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-l", LogFile, "-W", "-o", serverOptions, "start"], asPostgres: _asPostgresUser).ConfigureAwait(false);
-        _started = true;
-
-        var admin = new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1",
-            Port = port,
-            Username = User,
-            Database = "postgres",
-            Pooling = false,
-            Timeout = 5,
-        };
-        await using (var connection = await ConnectWhenReadyAsync(admin.ConnectionString).ConfigureAwait(false))
+        _port = FreeTcpPort();
+        await StartAsync().ConfigureAwait(false);
+        await using (var connection = await ConnectWhenReadyAsync(AdminConnectionString).ConfigureAwait(false))
         {
             await using var command = new NpgsqlCommand($"CREATE DATABASE {Database}", connection);
             await command.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 
-        ConnectionString = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = Database, Pooling = true }.ConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = Database, Pooling = true }.ConnectionString;
     }
 
     /// <summary>A fresh schema for one test; the returned connection string puts it first on the search path.</summary>
@@ -86,6 +75,32 @@ public sealed class PostgresServer : IAsyncLifetime
         await using var command = new NpgsqlCommand($"CREATE SCHEMA {schema}", connection);
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
         return new NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = schema }.ConnectionString;
+    }
+
+    private string AdminConnectionString => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = _port,
+        Username = User,
+        Database = "postgres",
+        Pooling = false,
+        Timeout = 5,
+    }.ConnectionString;
+
+    /// <summary>Starts the cluster (again) on its port; returns once it accepts connections.</summary>
+    public async Task StartAsync()
+    {
+        var serverOptions = $"-c listen_addresses=127.0.0.1 -p {_port} -k {_directory.Path} -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-l", LogFile, "-W", "-o", serverOptions, "start"], asPostgres: _asPostgresUser).ConfigureAwait(false);
+        _started = true;
+        await using var ready = await ConnectWhenReadyAsync(AdminConnectionString).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the cluster (fast: open sessions are ended), as a restart or a crash of the database would.</summary>
+    public async Task StopAsync()
+    {
+        await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "stop"], asPostgres: _asPostgresUser).ConfigureAwait(false);
+        _started = false;
     }
 
     public async Task DisposeAsync()
