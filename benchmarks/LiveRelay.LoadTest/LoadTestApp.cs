@@ -69,7 +69,9 @@ internal static class LoadTestApp
 
         try
         {
-            return await RunScenariosAsync(options, serverDll, cancel.Token).ConfigureAwait(false);
+            return options.SoakMinutes > 0
+                ? await RunSoakAsync(options, serverDll, cancel.Token).ConfigureAwait(false)
+                : await RunScenariosAsync(options, serverDll, cancel.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -84,6 +86,16 @@ internal static class LoadTestApp
         {
             ChildProcesses.CleanUp();
         }
+    }
+
+    private static async Task<int> RunSoakAsync(LoadTestOptions options, string serverDll, CancellationToken cancellationToken)
+    {
+        Log(DescribeMachine());
+        var clip = await TestClip.GetAsync(new ClipSpec { VideoKbps = options.VideoKbps }, Log, cancellationToken).ConfigureAwait(false);
+        using var control = PlayerFactory.CreateHttpClient();
+        using var playerHttp = PlayerFactory.CreateHttpClient();
+        var soak = new Soak.SoakRunner(LiveRelayServerProcess.Target(serverDll, control), clip, options, control, playerHttp, Log);
+        return await soak.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<int> RunScenariosAsync(LoadTestOptions options, string serverDll, CancellationToken cancellationToken)

@@ -44,6 +44,9 @@ internal sealed record LoadTestOptions
     /// <summary>Video bitrate of the generated clip, in kbit/s.</summary>
     public int VideoKbps { get; init; } = 2500;
 
+    /// <summary>Minutes of a soak (readers joining and leaving; RSS, descriptors and threads sampled each minute); 0: the normal scenarios.</summary>
+    public int SoakMinutes { get; init; }
+
     /// <summary>How the publishers send the clip: RTMP (FLV) or SRT (MPEG-TS).</summary>
     public IngestProtocol Ingest { get; init; } = IngestProtocol.Rtmp;
 
@@ -72,6 +75,9 @@ internal sealed record LoadTestOptions
           --settle S           seconds between the last join and the window (default 3)
           --video-kbps K       video bitrate of the generated clip (default 2500)
           --quick              allow windows under 30 s (smoke tests only; not a measurement)
+          --soak M             soak for M minutes instead: --streams streams (use 4), --readers readers (use
+                               40) over RTMP, HTTP-FLV, HLS and SRT that keep joining and leaving (each
+                               lives ~20 s); the server's RSS, descriptors, threads and GC heap each minute
           -h, --help           this text
 
         Each scenario starts a fresh server on free loopback ports, publishes the cached clip with
@@ -118,6 +124,7 @@ internal sealed record LoadTestOptions
                     "--video-kbps" => options with { VideoKbps = PositiveInt(arg, Value()) },
                     "--ingest" => options with { Ingest = ParseIngest(Value()) },
                     "--quick" => options with { Quick = true },
+                    "--soak" => options with { SoakMinutes = PositiveInt(arg, Value()) },
                     _ => throw new FormatException($"unknown option '{arg}'"),
                 };
             }
