@@ -86,6 +86,8 @@ const query = new URLSearchParams(window.location.search);
 for (const key of ['path', 'token', 'camera', 'quality']) {
   if (query.get(key)) $(key).value = query.get(key);
 }
+// ?key= (the publish key, as on RTMP and SRT) fills the same field as ?token=.
+if (query.get('key')) $('token').value = query.get('key');
 
 $('form').addEventListener('submit', start);
 $('stop').addEventListener('click', stop);
