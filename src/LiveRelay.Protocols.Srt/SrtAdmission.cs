@@ -43,6 +43,9 @@ public static class SrtRejectReason
     /// <summary>SRT_REJX_UNAUTHORIZED: the credentials in the streamid were not accepted.</summary>
     public const int Unauthorized = 1401;
 
+    /// <summary>SRT_REJX_OVERLOAD: the server is over a connection limit.</summary>
+    public const int Overload = 1402;
+
     /// <summary>SRT_REJX_FORBIDDEN: access to the resource is denied.</summary>
     public const int Forbidden = 1403;
 

@@ -18,6 +18,12 @@ public sealed record SrtOptions
     /// <summary>AES key length in bytes: 16, 24 or 32.</summary>
     public int KeyLength { get; init; } = 16;
 
+    /// <summary>Most SRT connections at once (0: no limit); the server sets it from <c>LiveRelay:Limits:MaxConnections</c>.</summary>
+    public int MaxConnections { get; init; }
+
+    /// <summary>Most SRT connections from one address (0: no limit); from <c>LiveRelay:Limits:MaxConnectionsPerAddress</c>.</summary>
+    public int MaxConnectionsPerAddress { get; init; }
+
     public IEnumerable<string> Validate()
     {
         if (Port is < 0 or > 65535)

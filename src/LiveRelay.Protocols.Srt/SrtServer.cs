@@ -145,6 +145,7 @@ public sealed partial class SrtServer : IDisposable
         if (_listener!.TryAccept(out var remote) is { } socket)
         {
             _metrics.ConnectionOpened(Protocol, "connected");
+            Track(socket, remote);
             var remoteText = remote?.ToString() ?? "";
             string streamIdText;
             try
@@ -267,6 +268,11 @@ public sealed partial class SrtServer : IDisposable
     private int Admit(string streamIdText, IPEndPoint? remote, SrtCaller caller)
     {
         var remoteText = remote?.ToString() ?? "";
+        if (OverLimit(remote) is { } limit)
+        {
+            return Reject(remoteText, streamIdText, limit, SrtRejectReason.Overload, limit.Contains("PerAddress", StringComparison.Ordinal) ? "limit_address" : "limit_total");
+        }
+
         if (!SrtStreamId.TryParse(streamIdText, out var streamId, out var error))
         {
             return Reject(remoteText, streamIdText, error, SrtRejectReason.BadRequest, "bad_streamid");
@@ -464,6 +470,7 @@ public sealed partial class SrtServer : IDisposable
             _metrics.BytesSent(Protocol, player.BytesSent);
             _metrics.ConnectionClosed(Protocol, "playing");
             Log.PlayEnded(_logger, player.Path, player.Remote, player.BytesSent);
+            Untrack(player.Socket);
             player.Socket.Dispose();
         }
     }
@@ -514,6 +521,7 @@ public sealed partial class SrtServer : IDisposable
     {
         Log.Refused(_logger, remote, streamId, reason);
         _metrics.ConnectionClosed(Protocol, state);
+        Untrack(socket);
         socket.Dispose();
     }
 
@@ -534,6 +542,7 @@ public sealed partial class SrtServer : IDisposable
         session.Statistics.Sample(_metrics);
         Log.PublishEnded(_logger, session.Path, session.Remote, session.Demuxer.PacketsRead, session.Demuxer.ContinuityErrors);
         _metrics.ConnectionClosed(Protocol, "publishing");
+        Untrack(session.Socket);
         session.Dispose();
     }
 

@@ -329,7 +329,7 @@ public static class LiveRelayServer
         services.AddSingleton(options.WebRtc);
         services.AddSingleton<WebRtcService>();
         services.AddHostedService(sp => sp.GetRequiredService<WebRtcService>());
-        services.AddSingleton(options.Srt);
+        services.AddSingleton(options.Srt with { MaxConnections = options.Limits.MaxConnections, MaxConnectionsPerAddress = options.Limits.MaxConnectionsPerAddress });
         services.AddSingleton<SrtServer>();
         services.AddHostedService<SrtListenerService>();
         services.AddOpenApi();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using LiveRelay.Integration.Tests.Infrastructure;
 using LiveRelay.Protocols.Rtmp.Client;
+using LiveRelay.Protocols.Srt;
 
 namespace LiveRelay.Integration.Tests.Security;
 
@@ -128,6 +129,31 @@ public sealed class LimitsTests : IAsyncLifetime
         var metrics = await Server.Http.GetStringAsync("/metrics");
         Assert.Contains("reason=\"TooManyPublishers\"", metrics, StringComparison.Ordinal);
         Assert.Contains("reason=\"limit_players\"", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SrtCallersPerAddress_OverTheLimitGetOverload1402()
+    {
+        await using var server = await ServerProcess.StartAsync("--LiveRelay:Limits:MaxConnectionsPerAddress=3");
+        await using var publisher = Ffmpeg.Publish(server.SrtUrl("publish:live/srt-limit"), seconds: 60, format: "mpegts");
+        await server.WaitForStreamAsync("live/srt-limit", s => s.GetProperty("framesIn").GetInt64() > 25, s_timeout);
+        using var first = SrtSocket.Create();
+        using var second = SrtSocket.Create();
+        using var third = SrtSocket.Create();
+        foreach (var reader in new[] { first, second })
+        {
+            reader.SetStreamId("read:live/srt-limit");
+            await Task.Run(() => reader.Connect(new IPEndPoint(IPAddress.Loopback, server.SrtPort)));
+        }
+
+        await server.WaitForStreamAsync("live/srt-limit", s => s.GetProperty("readerCount").GetInt32() == 2, s_timeout);
+        third.SetStreamId("read:live/srt-limit");
+        third.SetConnectTimeout(5000);
+        await Assert.ThrowsAsync<SrtException>(() => Task.Run(() => third.Connect(new IPEndPoint(IPAddress.Loopback, server.SrtPort))));
+
+        Assert.Equal(SrtRejectReason.Overload, third.RejectReason);
+        await server.Process.WaitForOutputAsync("127.0.0.1 has 3 SRT connections, the most one address may have", s_timeout);
+        Assert.Contains("liverelay_connections_rejected_total{protocol=\"srt\",reason=\"limit_address\"}", await server.Http.GetStringAsync("/metrics"), StringComparison.Ordinal);
     }
 
     [Fact]
