@@ -326,7 +326,7 @@ public static class LiveRelayServer
         services.AddSingleton<RelayManager>();
         services.AddSingleton<PullManager>();
         services.AddHostedService<ConfiguredSources>();
-        services.AddSingleton(options.WebRtc);
+        services.AddSingleton(options.WebRtc with { MaxSessionsPerAddress = options.Limits.MaxConnectionsPerAddress });
         services.AddSingleton<WebRtcService>();
         services.AddHostedService(sp => sp.GetRequiredService<WebRtcService>());
         services.AddSingleton(options.Srt with { MaxConnections = options.Limits.MaxConnections, MaxConnectionsPerAddress = options.Limits.MaxConnectionsPerAddress });

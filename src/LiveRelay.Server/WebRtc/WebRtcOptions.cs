@@ -32,6 +32,9 @@ public sealed record WebRtcOptions
     /// <summary>Most WebRTC sessions (WHIP and WHEP) at once.</summary>
     public int MaxSessions { get; init; } = 500;
 
+    /// <summary>Most WHIP + WHEP sessions from one IP address (0: no limit); the server sets it from <c>LiveRelay:Limits:MaxConnectionsPerAddress</c>.</summary>
+    public int MaxSessionsPerAddress { get; init; }
+
     public IEnumerable<string> Validate()
     {
         if (UdpPort is < 0 or > 65535)

@@ -36,6 +36,36 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
 
     public int Sessions => _whip.Count + _whep.Count;
 
+    // The client address of every session, for the per-address limit (at most MaxSessions entries to scan).
+    private readonly ConcurrentDictionary<string, IPAddress> _sessionAddresses = new(StringComparer.Ordinal);
+
+    /// <summary>Null when another session may start for <paramref name="remote"/>; else the refusal.</summary>
+    private WebRtcRefusal? OverLimit(string remote)
+    {
+        if (Sessions >= options.MaxSessions)
+        {
+            metrics.ConnectionRejected("webrtc", "limit_total");
+            return new WebRtcRefusal(StatusCodes.Status503ServiceUnavailable, $"too many WebRTC sessions ({options.MaxSessions})");
+        }
+
+        if (options.MaxSessionsPerAddress > 0 && IPEndPoint.TryParse(remote, out var endPoint)
+            && _sessionAddresses.Values.Count(a => a.Equals(endPoint.Address)) >= options.MaxSessionsPerAddress)
+        {
+            metrics.ConnectionRejected("webrtc", "limit_address");
+            return new WebRtcRefusal(StatusCodes.Status503ServiceUnavailable, $"{endPoint.Address} has {options.MaxSessionsPerAddress} WebRTC sessions, the most one address may have (LiveRelay:Limits:MaxConnectionsPerAddress)");
+        }
+
+        return null;
+    }
+
+    private void NoteAddress(string id, string remote)
+    {
+        if (IPEndPoint.TryParse(remote, out var endPoint))
+        {
+            _sessionAddresses[id] = endPoint.Address;
+        }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (!Enabled)
@@ -90,9 +120,9 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
             return (null, null, new WebRtcRefusal(StatusCodes.Status503ServiceUnavailable, "WebRTC is off on this server (LiveRelay:WebRtc:UdpPort is 0)"));
         }
 
-        if (Sessions >= options.MaxSessions)
+        if (OverLimit(remote) is { } overLimit)
         {
-            return (null, null, new WebRtcRefusal(StatusCodes.Status503ServiceUnavailable, $"too many WebRTC sessions ({options.MaxSessions})"));
+            return (null, null, overLimit);
         }
 
         WebRtcOffer offer;
@@ -150,6 +180,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         var session = new WhipSession(id, path, peer, answer, publisher, time, loggers.CreateLogger<WhipSession>());
         statistics.Session = session;
         _whip[id] = session;
+        NoteAddress(id, remote);
         metrics.WebRtcSession("whip", 1);
         _ = EndWhenClosedAsync(session);
         publisher.Evicted.Register(static state =>
@@ -177,6 +208,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         }
 
         metrics.WebRtcSession("whip", -1);
+        _sessionAddresses.TryRemove(id, out _);
         session.Peer.Close(reason);
         await session.DisposeAsync().ConfigureAwait(false);
         Log.WhipEnded(_logger, session.Path, id, reason);
@@ -191,9 +223,9 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
             return (null, null, new WebRtcRefusal(StatusCodes.Status503ServiceUnavailable, "WebRTC is off on this server (LiveRelay:WebRtc:UdpPort is 0)"));
         }
 
-        if (Sessions >= options.MaxSessions)
+        if (OverLimit(remote) is { } overLimit)
         {
-            return (null, null, new WebRtcRefusal(StatusCodes.Status503ServiceUnavailable, $"too many WebRTC sessions ({options.MaxSessions})"));
+            return (null, null, overLimit);
         }
 
         var decision = await playback.AuthorizeAsync(new PlaybackRequest(path, "whep", remote, token), cancellationToken).ConfigureAwait(false);
@@ -251,6 +283,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         var opus = answer.Audio is not null && stream.AudioTrack is { Codec: CodecId.Aac } ? OpusFor(stream) : null;
         var session = new WhepSession(id, peer, stream, remote, answer, videoSsrc, audioSsrc, opus, loggers.CreateLogger<WhepSession>());
         _whep[id] = (session, grant);
+        NoteAddress(id, remote);
         metrics.WebRtcSession("whep", 1);
         grant.Revoked.Register(() => peer.Close("the play was revoked"));
         session.Start();
@@ -267,6 +300,7 @@ internal sealed partial class WebRtcService(WebRtcOptions options, StreamHub hub
         }
 
         metrics.WebRtcSession("whep", -1);
+        _sessionAddresses.TryRemove(id, out _);
         entry.Session.Peer.Close(reason);
         await entry.Session.DisposeAsync().ConfigureAwait(false);
         entry.Grant.Dispose();

@@ -132,7 +132,7 @@ public sealed class LimitsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SrtCallersPerAddress_OverTheLimitGetOverload1402()
+    public async Task SrtCallersAndWebRtcSessionsPerAddress_OverTheLimitAreRefused()
     {
         await using var server = await ServerProcess.StartAsync("--LiveRelay:Limits:MaxConnectionsPerAddress=3");
         await using var publisher = Ffmpeg.Publish(server.SrtUrl("publish:live/srt-limit"), seconds: 60, format: "mpegts");
@@ -154,6 +154,23 @@ public sealed class LimitsTests : IAsyncLifetime
         Assert.Equal(SrtRejectReason.Overload, third.RejectReason);
         await server.Process.WaitForOutputAsync("127.0.0.1 has 3 SRT connections, the most one address may have", s_timeout);
         Assert.Contains("liverelay_connections_rejected_total{protocol=\"srt\",reason=\"limit_address\"}", await server.Http.GetStringAsync("/metrics"), StringComparison.Ordinal);
+
+        // WHIP/WHEP sessions per address (one HTTP connection can ask for many): the fourth is 503.
+        for (var i = 0; i < 3; i++)
+        {
+            using var created = await WhipAsync(server, $"live/whip-limit-{i}");
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using var refused = await WhipAsync(server, "live/whip-limit-3");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("WebRTC sessions, the most one address may have", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> WhipAsync(ServerProcess server, string path)
+    {
+        using var offer = new StringContent(WebRtc.Offers.H264AndOpus, System.Text.Encoding.UTF8, "application/sdp");
+        return await server.Http.PostAsync($"/whip/{path}", offer);
     }
 
     [Fact]
