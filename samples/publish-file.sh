@@ -9,4 +9,4 @@ acodec=$(ffprobe -v error -select_streams a:0 -show_entries stream=codec_name -o
 v=(-c:v copy); a=(-c:a copy)
 [ "$vcodec" = h264 ] || v=(-c:v libx264 -preset veryfast -g 50 -pix_fmt yuv420p)
 [ "$acodec" = aac ] || a=(-c:a aac -b:a 128k)
-exec ffmpeg -hide_banner -re -stream_loop -1 -i "$file" "${v[@]}" "${a[@]}" -f flv "rtmp://$HOST:$RTMP_PORT/$path"
+exec ffmpeg -hide_banner -re -stream_loop -1 -i "$file" "${v[@]}" "${a[@]}" -f flv "rtmp://$HOST:$RTMP_PORT/$path${KEY:+?key=$KEY}"
