@@ -257,8 +257,11 @@ public sealed partial class SrtServer : IDisposable
         Log.PublishStarted(_logger, path, remoteText, status);
     }
 
-    /// <summary>The key a publisher's streamid carries: <c>key=</c> (access-control form or query), else the session key <c>s=</c>.</summary>
-    private static string? PublishKey(SrtStreamId streamId) => streamId.Parameters.GetValueOrDefault("key") ?? streamId.Session;
+    /// <summary>
+    /// The key a publisher's streamid carries: <c>key=</c> (access-control form or query), else the session
+    /// key <c>s=</c>, else the user field <c>u=</c> when it is the only credential (encoders with one "user/key" box).
+    /// </summary>
+    private static string? PublishKey(SrtStreamId streamId) => streamId.Parameters.GetValueOrDefault("key") ?? streamId.Session ?? streamId.User;
 
     /// <summary>
     /// The listener's admission check, before the caller's handshake completes (on libsrt's thread):

@@ -101,7 +101,7 @@ public sealed partial class PublishKeyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Srt_TheSessionKeyAndTheQueryFormCarryTheKeyToo()
+    public async Task Srt_TheSessionKeyTheQueryFormAndALoneUserFieldCarryTheKeyToo()
     {
         var path = NewPath("srt-s");
         var key = (await CreateFeedAsync(path)).GetProperty("publishKey").GetString()!;
@@ -113,8 +113,15 @@ public sealed partial class PublishKeyTests : IAsyncLifetime
 
         var other = NewPath("srt-q");
         var otherKey = (await CreateFeedAsync(other)).GetProperty("publishKey").GetString()!;
-        await using var byQuery = Ffmpeg.Publish(Server.SrtUrl($"publish:{other}?key={otherKey}"), seconds: 20, format: "mpegts");
-        await Server.WaitForStreamAsync(other, s => s.GetProperty("framesIn").GetInt64() > 10, s_timeout);
+        await using (var byQuery = Ffmpeg.Publish(Server.SrtUrl($"publish:{other}?key={otherKey}"), seconds: 30, format: "mpegts"))
+        {
+            await Server.WaitForStreamAsync(other, s => s.GetProperty("framesIn").GetInt64() > 10, s_timeout);
+        }
+
+        var third = NewPath("srt-u");
+        var thirdKey = (await CreateFeedAsync(third)).GetProperty("publishKey").GetString()!;
+        await using var byUser = Ffmpeg.Publish(Server.SrtUrl($"#!::r={third},m=publish,u={thirdKey}"), seconds: 20, format: "mpegts");
+        await Server.WaitForStreamAsync(third, s => s.GetProperty("framesIn").GetInt64() > 10, s_timeout);
     }
 
     [Fact]
