@@ -218,6 +218,32 @@ public sealed partial class PublishKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WhipTakeover_EndsTheStaleSession_WithoutTakeoverTheSecondIs409()
+    {
+        var path = NewPath("whip-phone");
+        var feed = await CreateFeedAsync(path);
+        var key = feed.GetProperty("publishKey").GetString()!;
+        using var first = await WhipAsync(path, key);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        using (var refused = await WhipAsync(path, key))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        }
+
+        var (patched, _) = await Server.AdminAsync(HttpMethod.Patch, $"/api/feeds/{feed.GetProperty("id").GetString()}", new { takeover = true });
+        Assert.Equal(HttpStatusCode.OK, patched);
+        var mark = Server.Process.Mark();
+        using var second = await WhipAsync(path, key);
+
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        await Server.Process.WaitForOutputAsync($"WHIP publish of {path} ended (session {first.Headers.Location!.OriginalString.Split('/')[^1]}): taken over by a new publisher", s_timeout, mark);
+        using var staleDelete = await Server.Http.DeleteAsync(first.Headers.Location);
+        Assert.Equal(HttpStatusCode.NotFound, staleDelete.StatusCode);
+        using var freshDelete = await Server.Http.DeleteAsync(second.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, freshDelete.StatusCode);
+    }
+
+    [Fact]
     public async Task FeedWithItsOwnSrtPassphrase_NeedsIt_OthersDoNot()
     {
         const string Passphrase = "feed-secret-passphrase";
