@@ -16,6 +16,12 @@ public interface IPublishAuthorizer
 
     /// <summary>The whole check: <see cref="Check"/>, then the operator's publish callback when one is configured.</summary>
     ValueTask<PublishDecision> AuthorizeAsync(PublishRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The path of the feed whose publish key is <paramref name="streamKey"/>, for encoders that send the
+    /// bare key as the stream name; null when it is no feed's key.
+    /// </summary>
+    string? PathOfStreamKey(string streamKey) => null;
 }
 
 /// <summary>A publish about to start.</summary>

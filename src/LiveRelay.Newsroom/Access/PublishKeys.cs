@@ -14,6 +14,7 @@ namespace LiveRelay.Newsroom.Access;
 public sealed class PublishKeys
 {
     private volatile FrozenDictionary<string, FeedKey[]> _byPath = FrozenDictionary<string, FeedKey[]>.Empty;
+    private volatile FrozenDictionary<string, Feed> _byDigest = FrozenDictionary<string, Feed>.Empty;
     private readonly object _write = new();
     private Dictionary<string, Feed> _feeds = new(StringComparer.Ordinal);
 
@@ -94,13 +95,36 @@ public sealed class PublishKeys
         return match is null ? new KeyCheck(KeyResult.Wrong, feeds[0].Feed) : new KeyCheck(KeyResult.Valid, match);
     }
 
+    /// <summary>
+    /// The feed whose key is <paramref name="key"/>, for encoders that send only the key as the stream
+    /// name (OBS Server <c>rtmp://HOST/live</c> + Stream Key <c>KEY</c>). Looked up by the key's SHA-256
+    /// digest, so the lookup's timing says nothing about the keys.
+    /// </summary>
+    public Feed? FeedOfKey(string key)
+    {
+        if (string.IsNullOrEmpty(key) || key.Length > 256)
+        {
+            return null;
+        }
+
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        Digest(key, digest);
+        return _byDigest.GetValueOrDefault(Convert.ToHexString(digest));
+    }
+
     /// <summary>A new random key: 128 bits as 32 lower-case hex digits (pastes anywhere: OBS, Larix, URLs, streamids).</summary>
     public static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    private void Rebuild() =>
+    private void Rebuild()
+    {
         _byPath = _feeds.Values
             .GroupBy(f => f.Path, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.OrderBy(f => f.CreatedAt).Select(f => new FeedKey(f, f.PublishKey is { } k ? Digest(k) : null)).ToArray(), StringComparer.Ordinal);
+        _byDigest = _feeds.Values
+            .Where(f => f.PublishKey is not null)
+            .GroupBy(f => Convert.ToHexString(Digest(f.PublishKey!)), StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.OrderBy(f => f.CreatedAt).First(), StringComparer.Ordinal);
+    }
 
     private static byte[] Digest(string key)
     {

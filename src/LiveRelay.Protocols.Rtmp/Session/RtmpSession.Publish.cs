@@ -31,8 +31,16 @@ internal sealed partial class RtmpSession
             return;
         }
 
-        // OBS's stream key "cam1?key=…", or the key on the server URL "rtmp://host/live?key=…".
-        var decision = await _publish.AuthorizeAsync(new PublishRequest(path, Protocol, _remote, query.GetValueOrDefault("key")), Closed).ConfigureAwait(false);
+        // OBS's stream key "cam1?key=…", the key on the server URL "rtmp://host/live?key=…", or the bare
+        // key as the stream name ("rtmp://host/live" + Stream Key "KEY"), which publishes its feed's path.
+        var key = query.GetValueOrDefault("key");
+        if (key is null && _publish.PathOfStreamKey(path[(path.IndexOf('/', StringComparison.Ordinal) + 1)..]) is { } keyed)
+        {
+            key = path[(path.IndexOf('/', StringComparison.Ordinal) + 1)..];
+            path = keyed;
+        }
+
+        var decision = await _publish.AuthorizeAsync(new PublishRequest(path, Protocol, _remote, key), Closed).ConfigureAwait(false);
         if (!decision.Allowed)
         {
             _metrics.PublishRefused(Protocol, decision.Unauthorized ? "Unauthorized" : "Denied");

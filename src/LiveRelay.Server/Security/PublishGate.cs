@@ -59,6 +59,8 @@ public sealed class PublishGate : IPublishAuthorizer
         return refusal is null ? decision : PublishDecision.Refuse(refusal);
     }
 
+    public string? PathOfStreamKey(string streamKey) => _keys.FeedOfKey(streamKey)?.Path;
+
     private void OnDetached(LiveStream stream)
     {
         if (stream.Publisher is { IsInternal: false } publisher && s_published.Contains(publisher.Protocol))

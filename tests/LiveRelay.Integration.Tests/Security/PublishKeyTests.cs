@@ -85,6 +85,20 @@ public sealed partial class PublishKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rtmp_BareKeyAsTheStreamName_PublishesItsFeed()
+    {
+        var path = $"news/bare-{Guid.NewGuid():N}"[..20];
+        var key = (await CreateFeedAsync(path)).GetProperty("publishKey").GetString()!;
+
+        // OBS: Server rtmp://HOST/live, Stream Key KEY (what streaming platforms hand out).
+        await using var publisher = Ffmpeg.Publish(Server.RtmpUrl($"live/{key}"), seconds: 20);
+
+        await Server.WaitForStreamAsync(path, s => s.GetProperty("framesIn").GetInt64() > 25, s_timeout);
+        Assert.Null(await Server.FindStreamAsync($"live/{key}"));
+        Assert.DoesNotContain($"Publishing live/{key}", Server.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Srt_KeyInTheStreamId_Publishes_AndAWrongKeyGets1401()
     {
         var path = NewPath("srt");

@@ -58,6 +58,22 @@ public sealed class PublishKeysTests
     }
 
     [Fact]
+    public void FeedOfKey_FindsTheFeedByItsKey_OnlyWhileTheKeyIsCurrent()
+    {
+        var keys = new PublishKeys();
+        var feed = new Feed("f1", null, "Cam", "news/cam", "bare-key-00001", null, T0);
+        keys.Set(feed);
+
+        Assert.Equal(feed, keys.FeedOfKey("bare-key-00001"));
+        Assert.Null(keys.FeedOfKey("bare-key-00002"));
+        Assert.Null(keys.FeedOfKey(""));
+        Assert.Null(keys.FeedOfKey(new string('k', 300)));
+
+        keys.Set(feed with { PublishKey = null });
+        Assert.Null(keys.FeedOfKey("bare-key-00001"));
+    }
+
+    [Fact]
     public void NewKey_Is128BitsOfHex_AndNeverRepeats()
     {
         var made = Enumerable.Range(0, 1000).Select(_ => PublishKeys.NewKey()).ToList();
